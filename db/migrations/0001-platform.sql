@@ -135,3 +135,7 @@ CREATE TRIGGER registrar_zones_cache AFTER INSERT OR UPDATE OR DELETE ON registr
   FOR EACH ROW EXECUTE FUNCTION notify_registry_cache();
 CREATE TRIGGER zones_cache AFTER INSERT OR UPDATE OR DELETE ON zones
   FOR EACH ROW EXECUTE FUNCTION notify_registry_cache();
+
+-- Failed-login rate limiting counts recent refusals by address and by clID.
+CREATE INDEX audit_log_login_failures_ip ON audit_log (client_ip, at) WHERE command = 'login' AND result_code IN (2200, 2501);
+CREATE INDEX audit_log_login_failures_clid ON audit_log (client_id, at) WHERE command = 'login' AND result_code IN (2200, 2501);

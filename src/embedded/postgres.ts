@@ -66,11 +66,14 @@ function unprivilegedUser(): RunAs | undefined {
   return created;
 }
 
-function run(cmd: string, args: string[], as: RunAs | undefined, env: NodeJS.ProcessEnv = {}): Promise<string> {
+function run(cmd: string, args: string[], as: RunAs | undefined, opts: { detached?: boolean } = {}): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, {
+      // The server gets its own session, so a Ctrl-C meant for us does not reach it directly:
+      // we stop it ourselves, after the front-ends have drained.
+      detached: opts.detached ?? false,
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, LC_ALL: 'C', ...env },
+      env: { ...process.env, LC_ALL: 'C' },
       ...(as ? { uid: as.uid, gid: as.gid } : {}),
     });
     let out = '';
@@ -152,7 +155,7 @@ export class LocalPostgres {
       '-c max_connections=200', '-c shared_buffers=256MB', '-c fsync=on', '-c synchronous_commit=on',
     ].join(' ');
     await run(join(this.bins.bindir, 'pg_ctl'),
-      ['-D', this.pgdata, '-l', this.logFile, '-o', options, '-w', '-t', '60', 'start'], this.as);
+      ['-D', this.pgdata, '-l', this.logFile, '-o', options, '-w', '-t', '60', 'start'], this.as, { detached: true });
     await this.ensureDatabase();
     this.opts.log?.('postgres started', { port: this.opts.port, log: this.logFile });
   }

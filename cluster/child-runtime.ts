@@ -1,0 +1,44 @@
+/** What every child process does the same way: read its configuration, report readiness, drain on request. */
+import type { RegistryConfig } from '../src/config.js';
+import { createLogger, type Logger } from '../src/util/log.js';
+
+export interface SupervisorMessage { type: 'shutdown'; graceMs: number }
+export interface ChildMessage { type: 'ready'; kind: string; detail?: Record<string, unknown> }
+
+export function childConfig(): RegistryConfig {
+  const raw = process.env.REGISTRY_CONFIG_JSON;
+  if (!raw) throw new Error('REGISTRY_CONFIG_JSON is not set: children are started by the supervisor');
+  return JSON.parse(raw) as RegistryConfig;
+}
+
+/**
+ * Runs a child: start() brings the service up; stop(graceMs) drains it. Ctrl-C in a terminal
+ * signals the whole process group, so children ignore SIGINT and let the supervisor orchestrate.
+ */
+export async function runChild(kind: string, start: (cfg: RegistryConfig, log: Logger) => Promise<{ stop(graceMs: number): Promise<void>; detail?: Record<string, unknown> }>): Promise<void> {
+  const cfg = childConfig();
+  const log = createLogger(cfg, { kind });
+  process.on('SIGINT', () => {});
+  process.on('uncaughtException', (err) => { log.fatal({ err }, 'uncaught exception'); process.exit(70); });
+  process.on('unhandledRejection', (err) => { log.fatal({ err }, 'unhandled rejection'); process.exit(70); });
+  let service: Awaited<ReturnType<typeof start>>;
+  try {
+    service = await start(cfg, log);
+  } catch (err) {
+    log.fatal({ err }, 'child failed to start');
+    process.exit(78);
+  }
+  let stopping = false;
+  const stop = async (graceMs: number) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ graceMs }, 'draining');
+    try { await service.stop(graceMs); } catch (err) { log.error({ err }, 'error while draining'); }
+    log.info('stopped');
+    log.flush?.();
+    setTimeout(() => process.exit(0), 100);
+  };
+  process.on('message', (m: SupervisorMessage) => { if (m?.type === 'shutdown') void stop(m.graceMs); });
+  process.on('SIGTERM', () => void stop(cfg.epp.shutdownGraceSeconds * 1000));
+  process.send?.({ type: 'ready', kind, ...(service.detail ? { detail: service.detail } : {}) } satisfies ChildMessage);
+}

@@ -1,0 +1,68 @@
+/** Loads proto/registry.proto (protobufjs reflection) and types the messages the command engine uses. */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import protobuf from 'protobufjs';
+import type { FailureCode } from '../epp/result.js';
+
+function protoPath(): string {
+  const here = fileURLToPath(new URL('.', import.meta.url));
+  for (const p of [join(here, '../../proto/registry.proto'), join(here, '../../../proto/registry.proto')]) {
+    if (existsSync(p)) return p;
+  }
+  throw new Error(`proto/registry.proto not found near ${here}`);
+}
+
+const root = protobuf.loadSync(protoPath());
+const ParseResultType = root.lookupType('registry.v1.ParseResult');
+const CommandType = root.lookupType('registry.v1.Command');
+
+export interface LoginBody {
+  clId: string; pw: string; newPw?: string; version: string; lang: string; objUris: string[]; extUris: string[];
+}
+export interface PollBody { op: 'req' | 'ack'; msgId?: string }
+
+/** The typed command of the engine: `name` selects the body. */
+export interface Command {
+  name: string;
+  clTrid?: string;
+  maskedRequest?: string;
+  extUris?: string[];
+  hello?: Record<string, never>;
+  login?: LoginBody;
+  logout?: Record<string, never>;
+  poll?: PollBody;
+  unmapped?: { objectUri: string };
+}
+
+export interface WireErrValue { ns?: string; local?: string; text?: string; attrs?: Record<string, string>; reason?: string; hasElement?: boolean }
+export interface WireFailure { code: FailureCode; msg: string; values?: WireErrValue[]; clTrid?: string }
+export type ParseResult = { command: Command; failure?: undefined } | { failure: WireFailure; command?: undefined };
+
+const TO_OBJECT: protobuf.IConversionOptions = { longs: Number, enums: String, defaults: false, arrays: true, objects: true };
+
+export function encodeParseResult(r: ParseResult): Uint8Array {
+  return ParseResultType.encode(ParseResultType.fromObject(r)).finish();
+}
+
+export function decodeParseResult(bytes: Uint8Array): ParseResult {
+  const obj = ParseResultType.toObject(ParseResultType.decode(bytes), TO_OBJECT) as ParseResult;
+  if (obj.command) normaliseCommand(obj.command);
+  return obj;
+}
+
+/** For channels other than EPP (portal, CLI, bulk import) that build commands directly. */
+export function encodeCommand(c: Command): Uint8Array {
+  return CommandType.encode(CommandType.fromObject(c)).finish();
+}
+
+export function decodeCommand(bytes: Uint8Array): Command {
+  return normaliseCommand(CommandType.toObject(CommandType.decode(bytes), TO_OBJECT) as Command);
+}
+
+// proto3 leaves empty messages out of toObject when they have no fields set; restore the marker.
+function normaliseCommand(c: Command): Command {
+  if (c.name === 'hello' && !c.hello) c.hello = {};
+  if (c.name === 'logout' && !c.logout) c.logout = {};
+  return c;
+}

@@ -1,0 +1,90 @@
+/**
+ * Per-process cache of registrar credentials, allow-lists and certificate bindings, dropped by
+ * NOTIFY (registrar:<id>) so a password change or a revoked address takes effect everywhere.
+ */
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { Queryable } from '../db/pool.js';
+import type { CacheListener } from '../db/listen.js';
+import { allAllowedCidrs, findRegistrarAuth, type RegistrarAuth } from '../db/queries/registrars.js';
+import { AllowList } from './allowlist.js';
+import { verifyPassword } from './password.js';
+
+export interface CachedRegistrar extends RegistrarAuth { allow: AllowList }
+
+export interface CacheStats { hit(): void; miss(): void; invalidated(kind: 'key' | 'flush'): void }
+
+export class RegistrarCache implements CacheListener {
+  private readonly byClientId = new Map<string, Promise<CachedRegistrar | undefined>>();
+  /** HMAC of a password that already passed scrypt, per registrar: later logins skip scrypt. */
+  private readonly verified = new Map<number, Buffer>();
+  private union: Promise<AllowList> | undefined;
+  private readonly secret = randomBytes(32);
+  private generation = 0;
+
+  constructor(private readonly db: () => Queryable, private readonly stats?: CacheStats) {}
+
+  get(clientId: string): Promise<CachedRegistrar | undefined> {
+    let p = this.byClientId.get(clientId);
+    if (p) { this.stats?.hit(); return p; }
+    this.stats?.miss();
+    const gen = this.generation;
+    p = findRegistrarAuth(this.db(), clientId).then((r) => (r ? { ...r, allow: new AllowList(r.cidrs) } : undefined));
+    this.byClientId.set(clientId, p);
+    // A failed load, or one overtaken by an invalidation, must not stay cached.
+    p.then((r) => { if (gen !== this.generation || !r) this.byClientId.delete(clientId); },
+      () => this.byClientId.delete(clientId));
+    return p;
+  }
+
+  /** Union of all enabled registrars' allow-lists, for the pre-TLS connection check. */
+  allowedAnywhere(): Promise<AllowList> {
+    if (!this.union) {
+      const gen = this.generation;
+      const p = allAllowedCidrs(this.db()).then((c) => new AllowList(c));
+      this.union = p;
+      p.then(() => { if (gen !== this.generation && this.union === p) this.union = undefined; },
+        () => { if (this.union === p) this.union = undefined; });
+    }
+    return this.union;
+  }
+
+  private digest(pw: string): Buffer {
+    return createHmac('sha256', this.secret).update(pw.normalize('NFC')).digest();
+  }
+
+  /**
+   * Checks a password: in constant time against the remembered digest when this process has
+   * seen it succeed since the last change, otherwise with scrypt (then remembered).
+   */
+  async checkPassword(r: CachedRegistrar | undefined, pw: string): Promise<boolean> {
+    if (r) {
+      const known = this.verified.get(r.id);
+      if (known && timingSafeEqual(known, this.digest(pw))) return true;
+    }
+    const gen = this.generation;
+    const ok = await verifyPassword(pw, r?.passwordHash);
+    if (ok && r && gen === this.generation) this.verified.set(r.id, this.digest(pw));
+    return ok;
+  }
+
+  invalidate(key: string): void {
+    this.generation++;
+    if (key.startsWith('registrar:')) {
+      const id = Number(key.slice('registrar:'.length));
+      this.verified.delete(id);
+      // Entries are keyed by clID and the notice names an id: registrars are few, so drop all
+      // loaded entries synchronously (a login racing the notice cannot reuse stale data).
+      this.byClientId.clear();
+      this.union = undefined;
+      this.stats?.invalidated('key');
+    }
+  }
+
+  flushAll(): void {
+    this.generation++;
+    this.byClientId.clear();
+    this.verified.clear();
+    this.union = undefined;
+    this.stats?.invalidated('flush');
+  }
+}

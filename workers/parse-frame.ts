@@ -1,0 +1,42 @@
+/**
+ * Piscina task: one EPP frame's bytes → schema validation → typed Command → protobuf bytes.
+ * CPU-only; it never throws (failures cross threads as data) and hands back transferable bytes.
+ */
+import { move } from 'piscina';
+import { parseAndValidate } from '../src/xml/validate.js';
+import { toCommand } from '../src/xml/read.js';
+import { encodeParseResult, type ParseResult } from '../src/proto/index.js';
+import '../src/xml/readers.js';
+
+const CLTRID_RE = /<(?:[\w.-]+:)?clTRID>\s*([^<\s]{3,64})\s*<\//;
+
+function parse(frame: Uint8Array): ParseResult {
+  const validated = parseAndValidate(frame);
+  if (!validated.ok) {
+    // Echo the client's transaction id even for a failed frame when it can be read (RFC 5730 §2.5).
+    const m = CLTRID_RE.exec(Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength).toString('utf8'));
+    const f = validated.failure;
+    return {
+      failure: {
+        code: f.code, msg: f.msg, ...(m ? { clTrid: m[1]! } : {}),
+        values: (f.values ?? []).map((v) => ({
+          reason: v.reason ?? '', hasElement: !!v.element,
+          ...(v.element ? { ns: v.element.ns, local: v.element.local, text: v.element.text ?? '', attrs: v.element.attrs ?? {} } : {}),
+        })),
+      },
+    };
+  }
+  const doc = validated.doc;
+  try {
+    return toCommand(doc, Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength).toString('utf8'));
+  } catch (err) {
+    return { failure: { code: 2400, msg: 'Command failed', values: [{ reason: `mapping failed: ${(err as Error).message}` }] } };
+  } finally {
+    doc.dispose();
+  }
+}
+
+/** Piscina calls this with the frame bytes (transferred, not copied). */
+export default function parseFrame(frame: Uint8Array): unknown {
+  return move(encodeParseResult(parse(frame)));
+}
