@@ -15,6 +15,7 @@ import { CommandEngine } from '../epp/dispatcher.js';
 import { EppServer } from '../epp/server.js';
 import { createMetrics, type Metrics } from '../metrics.js';
 import { RegistrarCache } from '../security/registrar-cache.js';
+import { ZoneCache } from '../registry/zone-cache.js';
 import type { Logger } from '../util/log.js';
 
 export interface EppApp {
@@ -74,7 +75,8 @@ export async function startEppApp(opts: EppAppOptions): Promise<EppApp> {
     miss: () => metrics.cacheMisses.inc({ cache: 'registrar' }),
     invalidated: (type) => metrics.cacheInvalidations.inc({ cache: 'registrar', type }),
   });
-  const listening: Listening = await listenForInvalidations(config.database.primary, [cache], (event, detail) => {
+  const zones = new ZoneCache(() => db.primary);
+  const listening: Listening = await listenForInvalidations(config.database.primary, [cache, zones], (event, detail) => {
     if (event === 'error' || event === 'reconnect') log.warn({ event, detail }, 'cache listener');
     else log.debug({ event, detail }, 'cache listener');
   });
@@ -86,7 +88,7 @@ export async function startEppApp(opts: EppAppOptions): Promise<EppApp> {
   }, 1000);
   poolTimer.unref();
 
-  const engine = new CommandEngine({ db, cache, config, instanceId, clock, log, metrics });
+  const engine = new CommandEngine({ db, cache, zones, config, instanceId, clock, log, metrics });
   const server = new EppServer({
     engine, pool, config, cache, log, metrics,
     tls: {

@@ -1,6 +1,7 @@
 /** The shape of an object command flow: guards in RFC order, then writes, inside one transaction. */
 import type { Transaction, Queryable } from '../db/pool.js';
 import type { RegistryConfig } from '../config.js';
+import type { ZoneCache } from '../registry/zone-cache.js';
 import type { Command } from '../proto/index.js';
 import type { MsgQ, XmlObj } from '../xml/render.js';
 import type { EppError } from './errors.js';
@@ -19,6 +20,7 @@ export interface FlowContext {
   config: RegistryConfig;
   /** Extension URIs the client announced at login (a response may only use these). */
   extUris: ReadonlySet<string>;
+  zones: ZoneCache;
 }
 
 export interface FlowResult {
@@ -33,8 +35,8 @@ export interface FlowResult {
 export interface Flow {
   /** "<object>:<verb>" or "poll". */
   command: string;
-  /** The objURI a client must have logged in with to use this flow. */
-  objectUri: string;
+  /** The objURI a client must have logged in with to use this flow (none for poll). */
+  objectUri?: string;
   /** Transforms run in one transaction; any error rolls everything back. */
   mutating: boolean;
   /** Extension URIs the flow understands on this command. */

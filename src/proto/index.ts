@@ -33,6 +33,7 @@ export interface Command {
   logout?: Record<string, never>;
   poll?: PollBody;
   unmapped?: { objectUri: string };
+  check?: { ids: string[] };
 }
 
 export interface WireErrValue { ns?: string; local?: string; text?: string; attrs?: Record<string, string>; reason?: string; hasElement?: boolean }

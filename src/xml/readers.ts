@@ -1,2 +1,2 @@
 /** Registers every object command reader (imported once by the parse worker). */
-export {};
+import './read/check.js';

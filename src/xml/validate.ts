@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { ParseOption, XmlDocument, XmlValidateError, XsdValidator, type XmlElement } from 'libxml2-wasm';
 import { xmlRegisterFsInputProviders } from 'libxml2-wasm/lib/nodejs.mjs';
 import { messageFor, type ErrValue, type Failure } from '../epp/result.js';
+import { NS } from './namespaces.js';
 
 /** Where the schemas live, both when running from src/ (tests) and dist/src/ (runtime). */
 export function xsdDir(): string {
@@ -110,7 +111,9 @@ export function parseAndValidate(bytes: Uint8Array): Validated {
     const first = err instanceof XmlValidateError ? err.details[0] : undefined;
     const message = (first?.message ?? String(err)).trim();
     const m = ELEMENT_RE.exec(message);
-    const code = classify(message);
+    let code: Failure['code'] = classify(message);
+    // The schema pins <version> to 1.0; any other version is an unimplemented protocol version.
+    if (m && m[1] === NS.epp && m[2] === 'version' && code !== 2003) code = 2100;
     const value: ErrValue = { reason: message.length > 400 ? message.slice(0, 400) : message };
     if (m) value.element = offendingValue(doc, m[1], m[2]!, m[3]);
     doc.dispose();

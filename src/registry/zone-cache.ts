@@ -1,0 +1,59 @@
+/** Zones and their policy, held in memory by each process and reloaded on NOTIFY (zone:<id>). */
+import { sql, type Queryable } from '../db/pool.js';
+import type { CacheListener } from '../db/listen.js';
+import type { ZoneRef } from './names.js';
+
+export interface ZonePolicy {
+  minNs: number;
+  maxNs: number;
+  /** Contact types that must be present on create: e.g. registrant, admin, tech. */
+  requiredContacts: ('registrant' | 'admin' | 'tech' | 'billing')[];
+  /** Days before an unanswered transfer is approved by the server. */
+  transferAutoApproveDays: number;
+  /** Allowed registration periods in years. */
+  minPeriodYears: number;
+  maxPeriodYears: number;
+  /** Refuse host addresses in private/reserved ranges. */
+  rejectPrivateAddresses: boolean;
+  /** Whether a domain with subordinate hosts may be deleted (the hosts go with it). */
+  deleteWithSubordinateHosts: boolean;
+}
+
+export const DEFAULT_POLICY: ZonePolicy = {
+  minNs: 0,
+  maxNs: 13,
+  requiredContacts: ['registrant'],
+  transferAutoApproveDays: 5,
+  minPeriodYears: 1,
+  maxPeriodYears: 10,
+  rejectPrivateAddresses: true,
+  deleteWithSubordinateHosts: false,
+};
+
+export interface Zone extends ZoneRef { policy: ZonePolicy }
+
+export class ZoneCache implements CacheListener {
+  private loading: Promise<Map<string, Zone>> | undefined;
+  private generation = 0;
+
+  constructor(private readonly db: () => Queryable) {}
+
+  all(): Promise<Map<string, Zone>> {
+    if (!this.loading) {
+      const gen = this.generation;
+      const p = this.db().query(sql`SELECT id, name, policy FROM zones`).then((rows) =>
+        new Map(rows.map((r: { id: number; name: string; policy: Partial<ZonePolicy> }) =>
+          [r.name, { id: r.id, name: r.name, policy: { ...DEFAULT_POLICY, ...r.policy } }] as const)));
+      this.loading = p;
+      p.then(() => { if (gen !== this.generation && this.loading === p) this.loading = undefined; },
+        () => { if (this.loading === p) this.loading = undefined; });
+    }
+    return this.loading;
+  }
+
+  invalidate(key: string): void {
+    if (key.startsWith('zone:')) { this.generation++; this.loading = undefined; }
+  }
+
+  flushAll(): void { this.generation++; this.loading = undefined; }
+}
