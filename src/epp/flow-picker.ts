@@ -4,12 +4,30 @@ import { DomainCheckFlow } from './flows/domain/domain-check.js';
 import { PollFlow } from './flows/poll/poll.js';
 import { HostCheckFlow } from './flows/host/host-check.js';
 import { ContactCheckFlow } from './flows/contact/contact-check.js';
+import { ContactCreateFlow } from './flows/contact/contact-create.js';
+import { ContactInfoFlow } from './flows/contact/contact-info.js';
+import { ContactDeleteFlow } from './flows/contact/contact-delete.js';
+import { HostCreateFlow } from './flows/host/host-create.js';
+import { HostInfoFlow } from './flows/host/host-info.js';
+import { HostDeleteFlow } from './flows/host/host-delete.js';
+import { DomainCreateFlow } from './flows/domain/domain-create.js';
+import { DomainInfoFlow } from './flows/domain/domain-info.js';
+import { DomainDeleteFlow } from './flows/domain/domain-delete.js';
 
 const FLOWS: Flow[] = [
   PollFlow,
   DomainCheckFlow,
+  DomainInfoFlow,
+  DomainCreateFlow,
+  DomainDeleteFlow,
   HostCheckFlow,
+  HostInfoFlow,
+  HostCreateFlow,
+  HostDeleteFlow,
   ContactCheckFlow,
+  ContactInfoFlow,
+  ContactCreateFlow,
+  ContactDeleteFlow,
 ];
 
 export const flowsByCommand: ReadonlyMap<string, Flow> = new Map(FLOWS.map((f) => [f.command, f]));

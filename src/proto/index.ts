@@ -34,6 +34,30 @@ export interface Command {
   poll?: PollBody;
   unmapped?: { objectUri: string };
   check?: { ids: string[] };
+  domainInfo?: DomainInfoBody;
+  domainCreate?: DomainCreateBody;
+  delete?: { id: string };
+  hostInfo?: { name: string };
+  hostCreate?: HostCreateBody;
+  contactInfo?: { id: string; authPw?: string };
+  contactCreate?: ContactCreateBody;
+}
+
+export interface Period { value: number; unit: 'y' | 'm' }
+export interface ContactLink { type: 'admin' | 'billing' | 'tech'; id: string }
+export interface DsData { keyTag: number; alg: number; digestType: number; digest: string }
+export interface SecDnsCreate { ds?: DsData[]; maxSigLife?: number; keyData?: boolean }
+export interface DomainInfoBody { name: string; hosts: 'all' | 'del' | 'sub' | 'none'; authPw?: string }
+export interface DomainCreateBody {
+  name: string; period?: Period; ns?: string[]; registrant?: string; contacts?: ContactLink[]; authPw: string;
+  secDns?: SecDnsCreate; hostAttr?: boolean;
+}
+export interface HostAddr { ip: string; version: 'v4' | 'v6' }
+export interface HostCreateBody { name: string; addrs?: HostAddr[] }
+export interface PostalInfo { name: string; org?: string; street?: string[]; city: string; sp?: string; pc?: string; cc: string }
+export interface ContactCreateBody {
+  id: string; postalInt?: PostalInfo; postalLoc?: PostalInfo; voice?: string; voiceExt?: string; fax?: string; faxExt?: string;
+  email: string; authPw: string; disclose?: { flag: boolean; fields?: string[] };
 }
 
 export interface WireErrValue { ns?: string; local?: string; text?: string; attrs?: Record<string, string>; reason?: string; hasElement?: boolean }

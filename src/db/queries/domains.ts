@@ -7,3 +7,42 @@ export async function existingDomainNames(db: Queryable, names: string[]): Promi
   const rows = await db.query(sql`SELECT name FROM domains WHERE name = ANY(${names})`);
   return new Set(rows.map((r: { name: string }) => r.name));
 }
+
+export interface DomainRow {
+  id: number; roid: string; name: string; zoneId: number; sponsorId: number; sponsorClid: string; creatorClid: string; updaterClid?: string;
+  registrantId?: number; registrantHandle?: string; authPw: string; statuses: string[];
+  createdAt: Date; updatedAt?: Date; expiresAt: Date; transferredAt?: Date;
+  contacts: { type: string; id: string }[]; ns: string[]; subordinates: string[];
+  ds: { keyTag: number; alg: number; digestType: number; digest: string }[];
+  pendingTransfer: boolean;
+}
+
+export async function findDomain(db: Queryable, name: string, forUpdate = false): Promise<DomainRow | undefined> {
+  const lock = forUpdate ? sql`FOR UPDATE OF d` : sql``;
+  const [r] = await db.query(sql`
+    SELECT d.*, s.client_id AS sponsor_clid, cr.client_id AS creator_clid, up.client_id AS updater_clid, rc.contact_id AS registrant_handle,
+           coalesce((SELECT json_agg(json_build_object('type', dc.type, 'id', c.contact_id) ORDER BY dc.type, c.contact_id)
+                       FROM domain_contacts dc JOIN contacts c ON c.id = dc.contact_id WHERE dc.domain_id = d.id), '[]') AS contacts,
+           coalesce((SELECT array_agg(h.name ORDER BY h.name) FROM domain_hosts dh JOIN hosts h ON h.id = dh.host_id WHERE dh.domain_id = d.id), '{}') AS ns,
+           coalesce((SELECT array_agg(h.name ORDER BY h.name) FROM hosts h WHERE h.superordinate_id = d.id), '{}') AS subordinates,
+           coalesce((SELECT json_agg(json_build_object('keyTag', x.key_tag, 'alg', x.alg, 'digestType', x.digest_type, 'digest', x.digest)
+                                     ORDER BY x.key_tag, x.alg, x.digest_type, x.digest) FROM domain_ds x WHERE x.domain_id = d.id), '[]') AS ds,
+           EXISTS (SELECT 1 FROM transfers t WHERE t.object_type = 'domain' AND t.object_id = d.id AND t.status = 'pending') AS pending_transfer
+      FROM domains d JOIN registrars s ON s.id = d.sponsor_id JOIN registrars cr ON cr.id = d.creator_id
+      LEFT JOIN registrars up ON up.id = d.updater_id LEFT JOIN contacts rc ON rc.id = d.registrant_id
+     WHERE d.name = ${name} ${lock}`);
+  if (!r) return undefined;
+  return {
+    id: r.id, roid: r.roid, name: r.name, zoneId: r.zone_id, sponsorId: r.sponsor_id, sponsorClid: r.sponsor_clid, creatorClid: r.creator_clid,
+    ...(r.updater_clid ? { updaterClid: r.updater_clid } : {}),
+    ...(r.registrant_id ? { registrantId: r.registrant_id, registrantHandle: r.registrant_handle } : {}),
+    authPw: r.auth_pw, statuses: r.statuses, createdAt: r.created_at, ...(r.updated_at ? { updatedAt: r.updated_at } : {}),
+    expiresAt: r.expires_at, ...(r.transferred_at ? { transferredAt: r.transferred_at } : {}),
+    contacts: r.contacts, ns: r.ns, subordinates: r.subordinates, ds: r.ds, pendingTransfer: r.pending_transfer,
+  };
+}
+
+export async function isAccredited(db: Queryable, registrarId: number, zoneId: number): Promise<boolean> {
+  const rows = await db.query(sql`SELECT 1 FROM registrar_zones WHERE registrar_id = ${registrarId} AND zone_id = ${zoneId}`);
+  return rows.length > 0;
+}

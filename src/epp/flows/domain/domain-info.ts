@@ -1,0 +1,48 @@
+/** domain:info (RFC 5731 §3.1.2) with secDNS infData (RFC 5910 §5.1.2). */
+import { domainStatuses } from '../../../registry/statuses.js';
+import { NS } from '../../../xml/namespaces.js';
+import type { XmlObj } from '../../../xml/render.js';
+import { InvalidAuthInfoError, ObjectDoesNotExistError, ParameterValueRangeError, ParameterValueSyntaxError } from '../../errors.js';
+import { defineFlow } from '../../flow.js';
+import { loadDomain, validateDomainName, verifyAuthInfo } from './domain-checks.js';
+
+export const DomainInfoFlow = defineFlow({
+  command: 'domain:info',
+  objectUri: NS.domain,
+  mutating: false,
+  extensions: [NS.secDNS],
+  errors: [ParameterValueSyntaxError, ParameterValueRangeError, ObjectDoesNotExistError, InvalidAuthInfoError],
+  async run(ctx, cmd) {
+    const q = cmd.domainInfo!;
+    const { name } = await validateDomainName(q.name, ctx.zones);
+    const d = await loadDomain(ctx.db, name);
+    const sponsor = d.sponsorId === ctx.registrar.id;
+    // Full data (contacts, authInfo) to the sponsor or to a client with the right authInfo.
+    const authorised = sponsor || verifyAuthInfo(d, q.authPw);
+    const inf: XmlObj = {
+      '@_xmlns:domain': NS.domain,
+      'domain:name': d.name,
+      'domain:roid': d.roid,
+      'domain:status': domainStatuses(d.statuses, { hasNs: d.ns.length > 0, pendingTransfer: d.pendingTransfer }).map((s) => ({ '@_s': s })),
+    };
+    if (authorised) {
+      if (d.registrantHandle) inf['domain:registrant'] = d.registrantHandle;
+      if (d.contacts.length) inf['domain:contact'] = d.contacts.map((c) => ({ '@_type': c.type, '#text': c.id }));
+    }
+    const hosts = q.hosts ?? 'all';
+    if ((hosts === 'all' || hosts === 'del') && d.ns.length) inf['domain:ns'] = { 'domain:hostObj': d.ns };
+    if ((hosts === 'all' || hosts === 'sub') && d.subordinates.length) inf['domain:host'] = d.subordinates;
+    inf['domain:clID'] = d.sponsorClid;
+    inf['domain:crID'] = d.creatorClid;
+    inf['domain:crDate'] = d.createdAt.toISOString();
+    if (d.updaterClid) inf['domain:upID'] = d.updaterClid;
+    if (d.updatedAt) inf['domain:upDate'] = d.updatedAt.toISOString();
+    inf['domain:exDate'] = d.expiresAt.toISOString();
+    if (d.transferredAt) inf['domain:trDate'] = d.transferredAt.toISOString();
+    if (authorised) inf['domain:authInfo'] = { 'domain:pw': d.authPw };
+    const extension = d.ds.length && ctx.extUris.has(NS.secDNS)
+      ? { 'secDNS:infData': { '@_xmlns:secDNS': NS.secDNS, 'secDNS:dsData': d.ds.map((x) => ({ 'secDNS:keyTag': x.keyTag, 'secDNS:alg': x.alg, 'secDNS:digestType': x.digestType, 'secDNS:digest': x.digest })) } }
+      : undefined;
+    return { resData: { 'domain:infData': inf }, ...(extension ? { extension } : {}), object: { type: 'domain', id: d.name } };
+  },
+});
