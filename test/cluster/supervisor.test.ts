@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { request } from 'undici';
-import { EppClient, domainCheckXml, loginXml, resultCode } from '../../bench/epp-client.js';
+import { EppClient, domainCheckXml, loginXml, resultCode } from '../../src/epp/client.js';
 import { NS } from '../../src/xml/namespaces.js';
 import { freePort } from '../../src/util/net.js';
 import { createTestDb, type TestDb } from '../helpers/db.js';

@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import { EppClient, loginXml, resultCode } from '../../bench/epp-client.js';
+import { EppClient, loginXml, resultCode } from '../../src/epp/client.js';
 import { NS } from '../../src/xml/namespaces.js';
 import { selfSigned } from '../../src/pki/ca.js';
 import { addIp, removeIp, setPassword } from '../../src/admin/registrars.js';

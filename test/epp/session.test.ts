@@ -1,6 +1,6 @@
 /** The EPP session layer over real TLS against a real Postgres (RFC 5730 §2, RFC 5734). */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EppClient, helloXml, loginXml, logoutXml, domainCheckXml, resultCode } from '../../bench/epp-client.js';
+import { EppClient, helloXml, loginXml, logoutXml, domainCheckXml, resultCode } from '../../src/epp/client.js';
 import { NS } from '../../src/xml/namespaces.js';
 import { startHarness, PASSWORDS, type Harness } from '../helpers/harness.js';
 import { assertValidEpp } from '../helpers/schema.js';

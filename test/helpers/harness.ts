@@ -13,7 +13,7 @@ import { addZone } from '../../src/admin/zones.js';
 import { createRegistrar, issueCert } from '../../src/admin/registrars.js';
 import { createCsr, type KeyAndCert } from '../../src/pki/ca.js';
 import { readFileSync } from 'node:fs';
-import { EppClient, loginXml } from '../../bench/epp-client.js';
+import { EppClient, loginXml } from '../../src/epp/client.js';
 import { NS } from '../../src/xml/namespaces.js';
 import { createTestDb, type TestDb } from './db.js';
 import { assertValidEpp } from './schema.js';
