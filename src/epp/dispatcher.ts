@@ -129,6 +129,13 @@ export class CommandEngine {
         result = { failure: { code: 2400, msg: messageFor(2400) } };
       }
     }
+    if (cmd.name === 'login') {
+      // Login audit rows are what the failed-login limit counts: write them before answering.
+      const code = 'ok' in result ? 1000 : result.failure.code;
+      await insertAudit(this.deps.db.primary, [this.auditEntry('login', session, now, svTrid, cmd, code, startedAt)])
+        .catch((err) => this.deps.log.error({ err }, 'audit write failed'));
+      auditedInTx = true;
+    }
     return this.finish(cmd.name, session, now, svTrid, cmd.clTrid, result, startedAt, auditedInTx ? undefined : cmd);
   }
 

@@ -41,7 +41,11 @@ describe('supervisor', () => {
     proc = spawn(process.execPath, [start, '--data-dir', dir, `--epp.port=${eppPort}`, `--metrics.port=${metricsPort}`, '--epp.processes=2', '--workers.threads=1', `--database.primary=${t.url}`], { stdio: ['ignore', 'pipe', 'pipe'] });
     proc.stdout!.on('data', (d) => { stdout += d; });
     proc.stderr!.on('data', (d) => { stdout += d; });
-    await expect.poll(async () => (await health().catch(() => ({ status: 'down' }))).status, { timeout: 30_000, interval: 200 }).toBe('ok');
+    const deadline = Date.now() + 30_000;
+    while ((await health().catch(() => ({ status: 'down' }))).status !== 'ok') {
+      if (Date.now() > deadline || proc.exitCode !== null) throw new Error(`appliance did not become healthy:\n${stdout}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
     creds = JSON.parse(readFileSync(join(dir, 'credentials.json'), 'utf8'));
   });
 

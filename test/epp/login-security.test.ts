@@ -18,12 +18,15 @@ describe('login: credentials and failed-login limit', () => {
   beforeAll(async () => { h = await startHarness({ maxFailedLogins: 3 }); });
   afterAll(async () => { await h.close(); });
 
-  it('refuses a wrong password and an unknown clID with the same 2200', async () => {
+  it('refuses a wrong password and an unknown clID with the same 2200; the third failure closes (2501)', async () => {
     const c = await h.connect();
     const wrong = await c.request(login('reg-b', 'not-the-password'));
     const unknown = await c.request(login('nobody', 'whatever-123'));
     expect(resultCode(wrong)).toBe(2200);
-    expect(resultCode(unknown)).toBe(2501); // the third failure from this address closes the session
+    expect(resultCode(unknown)).toBe(2200);
+    expect(/<msg lang="en">([^<]+)<\/msg>/.exec(wrong)![1]).toBe(/<msg lang="en">([^<]+)<\/msg>/.exec(unknown)![1]);
+    const third = await c.request(login('reg-b', 'still-wrong-1'));
+    expect(resultCode(third)).toBe(2501);
     await closedPromise(c);
   });
 
