@@ -63,7 +63,9 @@ export function ensurePki(config: RegistryConfig, log: Logger): KeyAndCert {
   return ca;
 }
 
-async function seedDemo(db: ConnectionPool, config: RegistryConfig, ca: KeyAndCert): Promise<DemoRegistrar[] | undefined> {
+/** The demo zone and registrars, all or nothing: a failed first start leaves nothing half-seeded. */
+async function seedDemo(pool: ConnectionPool, config: RegistryConfig, ca: KeyAndCert): Promise<DemoRegistrar[] | undefined> {
+  return pool.tx(async (db) => {
   const [{ n }] = await db.query(sql`SELECT count(*)::int AS n FROM zones`);
   if (n > 0) return undefined;
   await addZone(db, DEMO_ZONE);
@@ -80,6 +82,7 @@ async function seedDemo(db: ConnectionPool, config: RegistryConfig, ca: KeyAndCe
     out.push({ clID, password, clientCert, clientKey });
   }
   return out;
+  });
 }
 
 export async function bootstrap(config: RegistryConfig, log: Logger): Promise<Bootstrapped> {
@@ -93,6 +96,7 @@ export async function bootstrap(config: RegistryConfig, log: Logger): Promise<Bo
     cfg.database.primary = pg.url();
   }
   const db = createConnectionPool({ connectionString: cfg.database.primary, poolSize: 2 });
+  let ok = false;
   try {
     const m = await migrate(db);
     if (m.applied.length) log.info({ applied: m.applied, version: m.current }, 'migrations applied');
@@ -109,8 +113,11 @@ export async function bootstrap(config: RegistryConfig, log: Logger): Promise<Bo
       ...(pg ? { database: cfg.database.primary } : {}),
     };
     writeSecret(credentialsFile, JSON.stringify(creds, null, 2) + '\n');
+    ok = true;
     return { config: cfg, ...(pg ? { pg } : {}), ...(seeded ? { seeded } : {}), credentialsFile };
   } finally {
     await db.dispose();
+    // Do not leave the embedded server running behind a failed start.
+    if (!ok) await pg?.stop().catch(() => {});
   }
 }

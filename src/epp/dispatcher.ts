@@ -89,8 +89,10 @@ export class CommandEngine {
     let auditedInTx = false;
     try {
       if (cmd.name === 'login') {
-        await login({ ...this.deps, served: this.served }, session, cmd.login!, now);
+        await login({ ...this.deps, served: this.served }, session, cmd.login!, now, (tx, r) =>
+          insertAudit(tx, [{ ...this.auditEntry('login', session, now, svTrid, cmd, 1000, startedAt), registrarId: r.id, clientId: r.clientId }]));
         result = { ok: {} };
+        auditedInTx = true;
       } else if (!session.registrar) {
         throw new CommandUseError('log in first');
       } else if (cmd.name === 'logout') {
@@ -129,8 +131,8 @@ export class CommandEngine {
         result = { failure: { code: 2400, msg: messageFor(2400) } };
       }
     }
-    if (cmd.name === 'login') {
-      // Login audit rows are what the failed-login limit counts: write them before answering.
+    if (cmd.name === 'login' && !auditedInTx) {
+      // Refused logins are what the failed-login limit counts: write them before answering.
       const code = 'ok' in result ? 1000 : result.failure.code;
       await insertAudit(this.deps.db.primary, [this.auditEntry('login', session, now, svTrid, cmd, code, startedAt)])
         .catch((err) => this.deps.log.error({ err }, 'audit write failed'));

@@ -31,9 +31,12 @@ export async function verifyPassword(pw: string, stored: string | undefined): Pr
   return timingSafeEqual(key, expected) && stored !== undefined;
 }
 
-/** A password that satisfies EPP's pwType (6-16 characters) with 96 bits of entropy. */
+/** A password that satisfies EPP's pwType (6-16 characters) and our policy, with 96 bits of entropy. */
 export function generatePassword(): string {
-  return randomBytes(12).toString('base64url');
+  for (;;) {
+    const pw = randomBytes(12).toString('base64url');
+    if (!passwordPolicyError(pw)) return pw;
+  }
 }
 
 /** RFC 5730 pwType is 6-16 characters; we additionally refuse whitespace-only and trivially short sets. */

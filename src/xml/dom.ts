@@ -1,9 +1,9 @@
 /** Namespace-aware helpers over libxml2 elements: clients may use any prefix, so we match by namespace URI. */
-import type { XmlElement, XmlTreeNode } from 'libxml2-wasm';
+import { XmlElement, type XmlTreeNode } from 'libxml2-wasm';
 
+// Every accessor crosses into WebAssembly, so test the wrapper's class rather than its properties.
 function isElement(n: XmlTreeNode | null): n is XmlElement {
-  // Elements are the only tree nodes with a namespaceUri accessor that also have children.
-  return n !== null && (n as XmlElement).attrs !== undefined && typeof (n as XmlElement).namespaceUri === 'string';
+  return n instanceof XmlElement;
 }
 
 export function elements(parent: XmlElement): XmlElement[] {
