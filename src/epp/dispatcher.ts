@@ -89,10 +89,8 @@ export class CommandEngine {
     let auditedInTx = false;
     try {
       if (cmd.name === 'login') {
-        await login({ ...this.deps, served: this.served }, session, cmd.login!, now, (tx, r) =>
-          insertAudit(tx, [{ ...this.auditEntry('login', session, now, svTrid, cmd, 1000, startedAt), registrarId: r.id, clientId: r.clientId }]));
+        await login({ ...this.deps, served: this.served }, session, cmd.login!, now);
         result = { ok: {} };
-        auditedInTx = true;
       } else if (!session.registrar) {
         throw new CommandUseError('log in first');
       } else if (cmd.name === 'logout') {
@@ -131,8 +129,9 @@ export class CommandEngine {
         result = { failure: { code: 2400, msg: messageFor(2400) } };
       }
     }
-    if (cmd.name === 'login' && !auditedInTx) {
-      // Refused logins are what the failed-login limit counts: write them before answering.
+    if (cmd.name === 'login') {
+      // Logins are audited durably before the answer (refused ones are what the failed-login
+      // limit counts), outside the session transaction so they never hold the registrar lock.
       const code = 'ok' in result ? 1000 : result.failure.code;
       await insertAudit(this.deps.db.primary, [this.auditEntry('login', session, now, svTrid, cmd, code, startedAt)])
         .catch((err) => this.deps.log.error({ err }, 'audit write failed'));

@@ -22,9 +22,10 @@ export async function unregisterInstance(db: Queryable, instanceId: string): Pro
 /**
  * Opens a session if the registrar is under its limit. The registrar row lock serialises
  * concurrent logins of one registrar across every process, so the count cannot be overshot.
+ * NO KEY UPDATE does not block foreign-key checks (audit and session rows) on the registrar.
  */
 export async function openSession(tx: Transaction, s: { instanceId: string; registrarId: number; clientIp: string; maxSessions: number }): Promise<number | undefined> {
-  await tx.query(sql`SELECT 1 FROM registrars WHERE id = ${s.registrarId} FOR UPDATE`);
+  await tx.query(sql`SELECT 1 FROM registrars WHERE id = ${s.registrarId} FOR NO KEY UPDATE`);
   const [c] = await tx.query(sql`
     SELECT count(*)::int AS n FROM epp_sessions e JOIN frontend_instances f USING (instance_id)
      WHERE e.registrar_id = ${s.registrarId}
@@ -35,6 +36,18 @@ export async function openSession(tx: Transaction, s: { instanceId: string; regi
   return row.id;
 }
 
+/**
+ * Session rows are bookkeeping for limits, not registry data: a row lost in a crash is harmless
+ * (its process's heartbeat stops, so it no longer counts). Committing them without waiting for
+ * the WAL flush keeps the per-registrar lock short.
+ */
+export async function relaxDurability(tx: Transaction): Promise<void> {
+  await tx.query(sql`SET LOCAL synchronous_commit = off`);
+}
+
 export async function closeSession(db: Queryable, sessionId: number): Promise<void> {
-  await db.query(sql`DELETE FROM epp_sessions WHERE id = ${sessionId}`);
+  await db.tx(async (tx) => {
+    await relaxDurability(tx);
+    await tx.query(sql`DELETE FROM epp_sessions WHERE id = ${sessionId}`);
+  });
 }

@@ -3,10 +3,10 @@
  * address and certificate, failed-login limits, the per-registrar session limit, and newPW.
  */
 import type { RegistryConfig } from '../../../config.js';
-import type { Database, Transaction } from '../../../db/pool.js';
+import type { Database } from '../../../db/pool.js';
 import { recentLoginFailures } from '../../../db/queries/audit.js';
 import { setPasswordHash } from '../../../db/queries/registrars.js';
-import { openSession } from '../../../db/queries/sessions.js';
+import { openSession, relaxDurability } from '../../../db/queries/sessions.js';
 import type { LoginBody } from '../../../proto/index.js';
 import { hashPassword, passwordPolicyError } from '../../../security/password.js';
 import type { RegistrarCache } from '../../../security/registrar-cache.js';
@@ -44,9 +44,7 @@ function verifyOptionsAndServices(login: LoginBody, session: SessionState, serve
  * Runs the login. Failures are thrown as EppErrors; the caller audits every attempt (the audit
  * rows of refused logins are what the failed-login limit counts).
  */
-export async function login(deps: LoginDeps, session: SessionState, body: LoginBody, now: Date,
-  /** Writes the success audit row inside the session transaction (one commit for both). */
-  auditSuccess?: (tx: Transaction, registrar: { id: number; clientId: string }) => Promise<void>): Promise<{ registrarId: number }> {
+export async function login(deps: LoginDeps, session: SessionState, body: LoginBody, now: Date): Promise<{ registrarId: number }> {
   verifyOptionsAndServices(body, session, deps.served);
 
   const since = new Date(now.getTime() - deps.config.epp.failedLoginWindowSeconds * 1000);
@@ -87,11 +85,12 @@ export async function login(deps: LoginDeps, session: SessionState, body: LoginB
   }
 
   const sessionId = await deps.db.tx(async (tx) => {
+    // A password change must be durable before we answer; a session row need not be.
+    if (!newHash) await relaxDurability(tx);
     const id = await openSession(tx, { instanceId: deps.instanceId, registrarId: r.id, clientIp: session.remoteIp, maxSessions: r.maxSessions });
     if (id === undefined) throw new SessionLimitExceededError(`at most ${r.maxSessions} sessions for this registrar`);
     // The registrars trigger NOTIFYs every front-end, so the old password stops working everywhere.
     if (newHash) await setPasswordHash(tx, r.id, newHash);
-    await auditSuccess?.(tx, { id: r.id, clientId: r.clientId });
     return id;
   });
 
