@@ -124,8 +124,9 @@ CREATE TABLE poll_messages (
   registrar_id  integer NOT NULL REFERENCES registrars(id),
   created_at    timestamptz NOT NULL,
   msg           text NOT NULL,
-  -- The resData (and extension) to return with the message, as the render tree (JSON).
-  res_data      jsonb,
-  extension     jsonb
+  -- The resData (and extension) to return with the message, as the render tree. json, not
+  -- jsonb: element order is significant and jsonb does not keep key order.
+  res_data      json,
+  extension     json
 );
 CREATE INDEX poll_messages_queue ON poll_messages (registrar_id, id);

@@ -13,6 +13,12 @@ import { HostDeleteFlow } from './flows/host/host-delete.js';
 import { DomainCreateFlow } from './flows/domain/domain-create.js';
 import { DomainInfoFlow } from './flows/domain/domain-info.js';
 import { DomainDeleteFlow } from './flows/domain/domain-delete.js';
+import { DomainUpdateFlow } from './flows/domain/domain-update.js';
+import { DomainRenewFlow } from './flows/domain/domain-renew.js';
+import { DomainTransferFlow } from './flows/domain/domain-transfer.js';
+import { HostUpdateFlow } from './flows/host/host-update.js';
+import { ContactUpdateFlow } from './flows/contact/contact-update.js';
+import { ContactTransferFlow } from './flows/contact/contact-transfer.js';
 
 const FLOWS: Flow[] = [
   PollFlow,
@@ -20,14 +26,20 @@ const FLOWS: Flow[] = [
   DomainInfoFlow,
   DomainCreateFlow,
   DomainDeleteFlow,
+  DomainUpdateFlow,
+  DomainRenewFlow,
+  DomainTransferFlow,
   HostCheckFlow,
   HostInfoFlow,
   HostCreateFlow,
   HostDeleteFlow,
+  HostUpdateFlow,
   ContactCheckFlow,
   ContactInfoFlow,
   ContactCreateFlow,
   ContactDeleteFlow,
+  ContactUpdateFlow,
+  ContactTransferFlow,
 ];
 
 export const flowsByCommand: ReadonlyMap<string, Flow> = new Map(FLOWS.map((f) => [f.command, f]));

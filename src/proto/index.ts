@@ -41,6 +41,27 @@ export interface Command {
   hostCreate?: HostCreateBody;
   contactInfo?: { id: string; authPw?: string };
   contactCreate?: ContactCreateBody;
+  domainUpdate?: DomainUpdateBody;
+  domainRenew?: { name: string; curExpDate: string; period?: Period };
+  transfer?: TransferBody;
+  hostUpdate?: HostUpdateBody;
+  contactUpdate?: ContactUpdateBody;
+}
+
+export interface StatusValue { s: string; text?: string }
+export interface DomainDelta { ns?: string[]; contacts?: ContactLink[]; statuses?: StatusValue[]; hostAttr?: boolean }
+export interface SecDnsUpdate { urgent?: boolean; remAll?: boolean; rem?: DsData[]; add?: DsData[]; maxSigLife?: number; keyData?: boolean }
+export interface DomainUpdateBody {
+  name: string; add?: DomainDelta; rem?: DomainDelta; chgRegistrant?: string; chgAuthPw?: string; chgAuthNull?: boolean;
+  secDns?: SecDnsUpdate; rgpRestoreOp?: string;
+}
+export interface TransferBody { op: 'request' | 'query' | 'approve' | 'reject' | 'cancel'; id: string; period?: Period; authPw?: string }
+export interface HostUpdateBody { name: string; addAddrs?: HostAddr[]; remAddrs?: HostAddr[]; addStatuses?: StatusValue[]; remStatuses?: StatusValue[]; chgName?: string }
+export interface PostalChange { type: 'int' | 'loc'; name?: string; org?: string; addr?: PostalInfo }
+export interface ContactUpdateBody {
+  id: string; addStatuses?: StatusValue[]; remStatuses?: StatusValue[]; chgPostal?: PostalChange[];
+  chgVoice?: string; chgVoiceExt?: string; chgFax?: string; chgFaxExt?: string; chgEmail?: string; chgAuthPw?: string;
+  chgDisclose?: { flag: boolean; fields?: string[] };
 }
 
 export interface Period { value: number; unit: 'y' | 'm' }

@@ -26,3 +26,18 @@ export function linkedStatuses(stored: readonly string[], opts: { linked: boolea
 export function hasAny(statuses: readonly string[], ...which: string[]): boolean {
   return which.some((s) => statuses.includes(s));
 }
+
+/**
+ * Applies a client's add/rem of statuses (RFC 5731 §3.2.5): clients set only client* statuses;
+ * adding one already present or removing one absent is a policy error. Returns the new set, or
+ * the offending status and why.
+ */
+export function changeStatuses(current: readonly string[], add: readonly string[], rem: readonly string[], settable: readonly string[]):
+  { statuses: string[] } | { bad: string; why: string } {
+  for (const s of [...add, ...rem]) if (!settable.includes(s)) return { bad: s, why: `${s} cannot be set or removed by a registrar` };
+  for (const s of rem) if (!current.includes(s)) return { bad: s, why: `${s} is not set` };
+  for (const s of add) if (current.includes(s) && !rem.includes(s)) return { bad: s, why: `${s} is already set` };
+  const out = current.filter((s) => !rem.includes(s));
+  for (const s of add) if (!out.includes(s)) out.push(s);
+  return { statuses: out };
+}

@@ -10,6 +10,8 @@ export interface ZonePolicy {
   requiredContacts: ('registrant' | 'admin' | 'tech' | 'billing')[];
   /** Days before an unanswered transfer is approved by the server. */
   transferAutoApproveDays: number;
+  /** Days after a create or a transfer during which the domain cannot be transferred (ICANN: 60). */
+  transferLockDays: number;
   /** Allowed registration periods in years. */
   minPeriodYears: number;
   maxPeriodYears: number;
@@ -24,6 +26,7 @@ export const DEFAULT_POLICY: ZonePolicy = {
   maxNs: 13,
   requiredContacts: ['registrant'],
   transferAutoApproveDays: 5,
+  transferLockDays: 60,
   minPeriodYears: 1,
   maxPeriodYears: 10,
   rejectPrivateAddresses: true,

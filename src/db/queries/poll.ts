@@ -6,7 +6,7 @@ export interface PollMessage { id: number; createdAt: Date; msg: string; resData
 
 export async function enqueuePoll(db: Queryable, registrarId: number, at: Date, msg: string, resData?: XmlObj, extension?: XmlObj): Promise<void> {
   await db.query(sql`INSERT INTO poll_messages (registrar_id, created_at, msg, res_data, extension)
-                     VALUES (${registrarId}, ${at}, ${msg}, ${resData ? JSON.stringify(resData) : null}::jsonb, ${extension ? JSON.stringify(extension) : null}::jsonb)`);
+                     VALUES (${registrarId}, ${at}, ${msg}, ${resData ? JSON.stringify(resData) : null}::json, ${extension ? JSON.stringify(extension) : null}::json)`);
 }
 
 export async function oldestPoll(db: Queryable, registrarId: number): Promise<{ message?: PollMessage; count: number }> {

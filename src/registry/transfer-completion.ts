@@ -1,0 +1,34 @@
+/**
+ * Completing an approved transfer (by the losing registrar, or by the registry when the
+ * auto-approve time passes): the object changes sponsor, a domain's subordinate hosts follow it,
+ * its expiry is extended by the requested period and its authInfo is reset.
+ */
+import { sql, type Queryable } from '../db/pool.js';
+import { recordHistory } from '../db/queries/history.js';
+import { finishTransfer, type TransferRow } from '../db/queries/transfers.js';
+import { notifyTransfer } from './transfer-messages.js';
+
+export async function completeTransfer(db: Queryable, t: TransferRow, status: 'clientApproved' | 'serverApproved', now: Date, svTrid: string, actorId: number): Promise<{ handle: string; row: TransferRow }> {
+  let handle: string;
+  let roid: string;
+  if (t.objectType === 'domain') {
+    const [d] = await db.query(sql`
+      UPDATE domains SET sponsor_id = ${t.gainingId}, expires_at = coalesce(${t.newExpiresAt ?? null}::timestamptz, expires_at),
+             transferred_at = ${now}, auth_pw = '', updater_id = ${actorId}, updated_at = ${now}
+       WHERE id = ${t.objectId} RETURNING name, roid`);
+    await db.query(sql`UPDATE hosts SET sponsor_id = ${t.gainingId}, transferred_at = ${now} WHERE superordinate_id = ${t.objectId}`);
+    handle = d.name;
+    roid = d.roid;
+  } else {
+    const [c] = await db.query(sql`
+      UPDATE contacts SET sponsor_id = ${t.gainingId}, transferred_at = ${now}, updater_id = ${actorId}, updated_at = ${now}
+       WHERE id = ${t.objectId} RETURNING contact_id, roid`);
+    handle = c.contact_id;
+    roid = c.roid;
+  }
+  await finishTransfer(db, t.id, status, now);
+  const row: TransferRow = { ...t, status, actionAt: now };
+  await notifyTransfer(db, row, handle, status, now);
+  await recordHistory(db, { type: t.objectType, roid, at: now, registrarId: actorId, svTrid, action: `transfer-${status}`, snapshot: { from: t.losingClid, to: t.gainingClid } });
+  return { handle, row };
+}
