@@ -10,4 +10,5 @@ export interface ChildKind {
 
 export const CHILD_KINDS: Record<string, ChildKind> = {
   epp: { entry: 'epp-frontend.js', count: (cfg) => cfg.epp.processes },
+  jobs: { entry: 'jobs.js', count: () => 1 },
 };

@@ -8,7 +8,8 @@ import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig, type RegistryConfig } from '../config.js';
-import { createConnectionPool, sql, type ConnectionPool } from '../db/pool.js';
+import { createConnectionPool, Database, sql, type ConnectionPool } from '../db/pool.js';
+import { runPass } from '../jobs/scheduler.js';
 import { loadMigrations, migrate } from '../db/migrate.js';
 import { LocalPostgres } from '../embedded/postgres.js';
 import { AdminError, addIp, createRegistrar, issueCert, listIps, listRegistrars, removeIp, revokeCert, setEnabled, setMaxSessions, setPassword } from '../admin/registrars.js';
@@ -29,11 +30,12 @@ const USAGE = `usage: registry [--data-dir DIR] [--config FILE] COMMAND
   registrar issue-cert CLID --csr FILE [--out FILE] [--days N]
                                      sign a CSR with the registry CA and bind it to the registrar
   registrar revoke-cert CLID FINGERPRINT
+  jobs run [--at ISO-TIME]           run one pass of every scheduled job now (or as of a given time)
   db migrate | db status
   config check                       validate the configuration and print it (secrets elided)
 `;
 
-interface Opts { name?: string; password?: string; ip?: string[]; zone?: string[]; 'max-sessions'?: string; email?: string; csr?: string; out?: string; days?: string; json?: boolean }
+interface Opts { at?: string; name?: string; password?: string; ip?: string[]; zone?: string[]; 'max-sessions'?: string; email?: string; csr?: string; out?: string; days?: string; json?: boolean }
 
 function parse(argv: string[]) {
   return parseArgs({
@@ -42,24 +44,24 @@ function parse(argv: string[]) {
     options: {
       'data-dir': { type: 'string' }, config: { type: 'string' }, name: { type: 'string' }, password: { type: 'string' },
       ip: { type: 'string', multiple: true }, zone: { type: 'string', multiple: true }, 'max-sessions': { type: 'string' },
-      email: { type: 'string' }, csr: { type: 'string' }, out: { type: 'string' }, days: { type: 'string' }, json: { type: 'boolean' },
+      email: { type: 'string' }, at: { type: 'string' }, csr: { type: 'string' }, out: { type: 'string' }, days: { type: 'string' }, json: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
 }
 
 /** Connects to the configured primary; in embedded mode starts the local cluster if it is not running. */
-async function connect(cfg: RegistryConfig): Promise<{ db: ConnectionPool; done: () => Promise<void> }> {
+async function connect(cfg: RegistryConfig): Promise<{ db: ConnectionPool; url: string; done: () => Promise<void> }> {
   if (cfg.database.primary) {
     const db = createConnectionPool({ connectionString: cfg.database.primary, poolSize: 2 });
-    return { db, done: () => db.dispose() };
+    return { db, url: cfg.database.primary, done: () => db.dispose() };
   }
   const pg = new LocalPostgres({ dir: join(cfg.dataDir, 'pg'), port: cfg.database.embeddedPort });
   if (!pg.initialised) throw new AdminError(`no registry database in ${cfg.dataDir}: run "npm start" once first`);
   const wasRunning = existsSync(join(pg.pgdata, 'postmaster.pid'));
   await pg.start();
   const db = createConnectionPool({ connectionString: pg.url(), poolSize: 2 });
-  return { db, done: async () => { await db.dispose(); if (!wasRunning) await pg.stop(); } };
+  return { db, url: pg.url(), done: async () => { await db.dispose(); if (!wasRunning) await pg.stop(); } };
 }
 
 function need(v: string | undefined, what: string): string {
@@ -81,7 +83,7 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
     return 0;
   }
 
-  const { db, done } = await connect(cfg);
+  const { db, url, done } = await connect(cfg);
   try {
     switch (`${group} ${action}`) {
       case 'db migrate': {
@@ -93,6 +95,13 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
         const rows = await db.query(sql`SELECT version, name, applied_at FROM schema_migrations ORDER BY version`).catch(() => []);
         const applied = new Set(rows.map((r: { version: number }) => r.version));
         for (const m of loadMigrations()) out(`${applied.has(m.version) ? 'applied' : 'pending'}  ${m.file}`);
+        return 0;
+      }
+      case 'jobs run': {
+        const at = o.at ? new Date(o.at) : new Date();
+        if (Number.isNaN(at.getTime())) throw new AdminError(`not a time: ${o.at}`);
+        const database = new Database({ primary: url, poolSize: 2 });
+        try { out(JSON.stringify(await runPass(database, at))); } finally { await database.dispose(); }
         return 0;
       }
       case 'zone add': await addZone(db, need(args[0], 'zone name')); out(`zone ${args[0]} created`); return 0;

@@ -8,7 +8,7 @@ import { recordHistory } from '../db/queries/history.js';
 import { finishTransfer, type TransferRow } from '../db/queries/transfers.js';
 import { notifyTransfer } from './transfer-messages.js';
 
-export async function completeTransfer(db: Queryable, t: TransferRow, status: 'clientApproved' | 'serverApproved', now: Date, svTrid: string, actorId: number): Promise<{ handle: string; row: TransferRow }> {
+export async function completeTransfer(db: Queryable, t: TransferRow, status: 'clientApproved' | 'serverApproved', now: Date, svTrid: string, actorId: number | null): Promise<{ handle: string; row: TransferRow }> {
   let handle: string;
   let roid: string;
   if (t.objectType === 'domain') {

@@ -1,7 +1,7 @@
 /** object_history: one row per transform with the object's state after it. */
 import { sql, type Queryable } from '../pool.js';
 
-export async function recordHistory(db: Queryable, h: { type: 'domain' | 'host' | 'contact'; roid: string; at: Date; registrarId: number; svTrid: string; action: string; snapshot: unknown }): Promise<void> {
+export async function recordHistory(db: Queryable, h: { type: 'domain' | 'host' | 'contact'; roid: string; at: Date; registrarId: number | null; svTrid: string; action: string; snapshot: unknown }): Promise<void> {
   await db.query(sql`INSERT INTO object_history (object_type, object_roid, at, registrar_id, sv_trid, action, snapshot)
                      VALUES (${h.type}, ${h.roid}, ${h.at}, ${h.registrarId}, ${h.svTrid}, ${h.action}, ${JSON.stringify(h.snapshot)}::jsonb)`);
 }

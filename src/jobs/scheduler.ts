@@ -1,0 +1,78 @@
+/**
+ * The cluster-wide job runner. Leadership is a session-level Postgres advisory lock held on a
+ * dedicated connection: exactly one process runs the jobs, and if it dies its connection closes,
+ * the lock is released, and another process takes over at its next attempt.
+ */
+import { sql, type Database } from '../db/pool.js';
+import type { Logger } from '../util/log.js';
+import { autoApproveTransfers } from './transfers.js';
+
+const LEADER_LOCK = 0x52454732; // 'REG2'
+
+export interface JobResults { transfersApproved: number }
+
+/** One pass of every job at the given instant (also what `registry jobs run` and tests call). */
+export async function runPass(db: Database, now: Date): Promise<JobResults> {
+  return { transfersApproved: await autoApproveTransfers(db, now) };
+}
+
+export interface SchedulerOptions {
+  db: Database;
+  log: Logger;
+  clock?: () => Date;
+  intervalMs?: number;
+  onPass?: (r: JobResults) => void;
+}
+
+export class Scheduler {
+  private stopped = false;
+  private wake: (() => void) | undefined;
+  private running: Promise<void> | undefined;
+  leader = false;
+
+  constructor(private readonly o: SchedulerOptions) {}
+
+  start(): void { this.running = this.loop(); }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((r) => { const t = setTimeout(r, ms); this.wake = () => { clearTimeout(t); r(); }; });
+  }
+
+  private async loop(): Promise<void> {
+    const interval = this.o.intervalMs ?? 10_000;
+    while (!this.stopped) {
+      try {
+        // task() holds one connection for as long as we lead; the lock lives and dies with it.
+        await this.o.db.primary.task(async (conn) => {
+          const [{ locked }] = await conn.query(sql`SELECT pg_try_advisory_lock(${LEADER_LOCK}) AS locked`);
+          if (!locked) return;
+          this.leader = true;
+          this.o.log.info('job runner: leader');
+          try {
+            while (!this.stopped) {
+              const r = await runPass(this.o.db, (this.o.clock ?? (() => new Date()))());
+              this.o.onPass?.(r);
+              if (r.transfersApproved) this.o.log.info(r, 'job pass');
+              // Prove the connection (and so the lock) is still ours before the next pass.
+              await conn.query(sql`SELECT 1`);
+              await this.sleep(interval);
+            }
+          } finally {
+            this.leader = false;
+            await conn.query(sql`SELECT pg_advisory_unlock(${LEADER_LOCK})`).catch(() => {});
+          }
+        });
+      } catch (err) {
+        this.leader = false;
+        this.o.log.warn({ err }, 'job runner: lost the database; retrying');
+      }
+      if (!this.stopped) await this.sleep(interval);
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.wake?.();
+    await this.running;
+  }
+}
