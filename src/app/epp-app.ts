@@ -64,6 +64,7 @@ export async function startEppApp(opts: EppAppOptions): Promise<EppApp> {
     standbys: config.database.standbys,
     poolSize: config.database.poolSize,
     applicationName: 'registry-epp',
+    events: { connection: (d) => metrics.dbConnections.inc(d), query: (d) => metrics.dbQueriesActive.inc(d) },
   });
   const instanceId = randomUUID();
   await registerInstance(db.primary, instanceId, 'epp');

@@ -21,6 +21,8 @@ export interface DatabaseOptions {
   standbys?: string[];
   poolSize?: number;
   applicationName?: string;
+  /** Pool usage, for metrics: connections opened/closed, queries started/finished. */
+  events?: { connection(delta: 1 | -1): void; query(delta: 1 | -1): void };
 }
 
 export class Database {
@@ -37,6 +39,13 @@ export class Database {
       // short transaction per command.
       idleInTransactionSessionTimeoutMilliseconds: 30_000,
       onError: () => { /* connection errors surface on the next query */ },
+      ...(opts.events ? {
+        onConnectionOpened: () => opts.events!.connection(1),
+        onConnectionClosed: () => opts.events!.connection(-1),
+        onQueryStart: () => opts.events!.query(1),
+        onQueryResults: () => opts.events!.query(-1),
+        onQueryError: () => opts.events!.query(-1),
+      } : {}),
     };
     this.primary = createConnectionPool({ connectionString: opts.primary, ...common });
     this.standbys = (opts.standbys ?? []).map((cs) =>

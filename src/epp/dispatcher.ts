@@ -135,6 +135,7 @@ export class CommandEngine {
       const code = 'ok' in result ? 1000 : result.failure.code;
       await insertAudit(this.deps.db.primary, [this.auditEntry('login', session, now, svTrid, cmd, code, startedAt)])
         .catch((err) => this.deps.log.error({ err }, 'audit write failed'));
+      if (code !== 1000) this.deps.log.warn({ clID: cmd.login?.clId, remote: session.remoteIp, code, svTrid }, 'login refused');
       auditedInTx = true;
     }
     return this.finish(cmd.name, session, now, svTrid, cmd.clTrid, result, startedAt, auditedInTx ? undefined : cmd);

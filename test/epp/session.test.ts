@@ -163,3 +163,23 @@ describe('EPP session layer', () => {
     expect(rows[0].request).not.toContain(PASSWORDS['reg-b']);
   });
 });
+
+describe('EPP session timeouts', () => {
+  let h: Harness;
+  beforeAll(async () => { h = await startHarness({ tweak: (c) => { c.epp.idleTimeoutSeconds = 1; } }); });
+  afterAll(async () => { await h.close(); });
+
+  it('closes a session that sends nothing for the idle timeout, and not one that keeps talking', async () => {
+    const idle = await h.login('reg-a');
+    const busy = await h.login('reg-b');
+    const idleClosed = new Promise<number>((r) => { const t0 = Date.now(); idle.raw.socket.once('close', () => r(Date.now() - t0)); });
+    // Keep the busy session active across the idle session's timeout.
+    for (let i = 0; i < 6; i++) {
+      expect(resultCode(await busy.request(domainCheckXml(['keepalive.example'])))).toBe(1000);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    expect(await idleClosed).toBeLessThan(3000);
+    expect(busy.raw.socket.destroyed).toBe(false);
+    await busy.close();
+  });
+});
