@@ -1,4 +1,5 @@
 /** What every child process does the same way: read its configuration, report readiness, drain on request. */
+import client from 'prom-client';
 import type { RegistryConfig } from '../src/config.js';
 import { createLogger, type Logger } from '../src/util/log.js';
 
@@ -15,7 +16,14 @@ export function childConfig(): RegistryConfig {
  * Runs a child: start() brings the service up; stop(graceMs) drains it. Ctrl-C in a terminal
  * signals the whole process group, so children ignore SIGINT and let the supervisor orchestrate.
  */
-export async function runChild(kind: string, start: (cfg: RegistryConfig, log: Logger) => Promise<{ stop(graceMs: number): Promise<void>; detail?: Record<string, unknown> }>): Promise<void> {
+export interface ChildService {
+  stop(graceMs: number): Promise<void>;
+  detail?: Record<string, unknown>;
+  /** This process's metrics, served through the supervisor's aggregated /metrics. */
+  registry: client.Registry;
+}
+
+export async function runChild(kind: string, start: (cfg: RegistryConfig, log: Logger) => Promise<ChildService>): Promise<void> {
   const cfg = childConfig();
   const log = createLogger(cfg, { kind });
   process.on('SIGINT', () => {});
@@ -28,6 +36,10 @@ export async function runChild(kind: string, start: (cfg: RegistryConfig, log: L
     log.fatal({ err }, 'child failed to start');
     process.exit(78);
   }
+  // Every child must answer the supervisor's metrics request, or the aggregate times out;
+  // prom-client installs the responder only when an AggregatorRegistry is constructed here.
+  new client.AggregatorRegistry();
+  client.AggregatorRegistry.setRegistries([service.registry]);
   let stopping = false;
   const stop = async (graceMs: number) => {
     if (stopping) return;
