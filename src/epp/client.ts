@@ -10,10 +10,13 @@ export interface EppClientOptions {
   cert?: string | Buffer;
   key?: string | Buffer;
   servername?: string;
+  /** Verify the server certificate (default true; set false only for tests and benches). */
   rejectUnauthorized?: boolean;
   localAddress?: string;
-  /** Give up if no greeting arrives within this time. */
+  /** Give up if no greeting arrives within this time (default 10 s). */
   timeoutMs?: number;
+  /** Fail a request with no response within this time and drop the connection (default none). */
+  requestTimeoutMs?: number;
   maxFrameBytes?: number;
 }
 
@@ -26,6 +29,8 @@ export class EppClient {
   private closedErr: Error | undefined;
   readonly closed: Promise<void>;
 
+  private requestTimeoutMs: number | undefined;
+
   private constructor(readonly socket: tls.TLSSocket, maxFrame: number) {
     this.deframer = new Deframer(maxFrame);
     this.closed = new Promise((resolve) => socket.once('close', () => resolve()));
@@ -36,11 +41,12 @@ export class EppClient {
       const socket = tls.connect({
         host: o.host, port: o.port, servername: o.servername ?? 'localhost',
         ...(o.ca ? { ca: o.ca } : {}), ...(o.cert ? { cert: o.cert, key: o.key } : {}),
-        rejectUnauthorized: o.rejectUnauthorized ?? !!o.ca,
+        rejectUnauthorized: o.rejectUnauthorized ?? true,
         ...(o.localAddress ? { localAddress: o.localAddress } : {}),
         minVersion: 'TLSv1.2',
       });
       const client = new EppClient(socket, o.maxFrameBytes ?? 16 * 1024 * 1024);
+      client.requestTimeoutMs = o.requestTimeoutMs;
       let greeted = false;
       const timer = setTimeout(() => { socket.destroy(); reject(new Error('no greeting')); }, o.timeoutMs ?? 10_000);
       socket.setNoDelay(true);
@@ -62,16 +68,27 @@ export class EppClient {
     });
   }
 
-  /** Sends one command and resolves with its response (responses come in order, RFC 5734 §3). */
-  request(xml: string): Promise<string> {
+  get isClosedNow(): boolean { return this.socket.destroyed; }
+
+  /**
+   * Sends one command and resolves with its response (responses come in order, RFC 5734 §3).
+   * On a timeout the connection is dropped: later responses could no longer be matched.
+   */
+  request(xml: string, o: { timeoutMs?: number } = {}): Promise<string> {
     if (this.socket.destroyed) return Promise.reject(this.closedErr ?? new Error('connection closed'));
+    const limit = o.timeoutMs ?? this.requestTimeoutMs;
     return new Promise((resolve, reject) => {
-      this.pending.push({ resolve, reject });
+      let timer: NodeJS.Timeout | undefined;
+      const done = <T>(f: (v: T) => void) => (v: T) => { if (timer) clearTimeout(timer); f(v); };
+      this.pending.push({ resolve: done(resolve), reject: done(reject) });
+      if (limit) timer = setTimeout(() => { this.closedErr = new Error(`no response within ${limit} ms`); this.socket.destroy(); }, limit);
       this.socket.write(frame(xml));
     });
   }
 
   sendRaw(bytes: Buffer): void { this.socket.write(bytes); }
+
+  destroy(): void { this.socket.destroy(); }
 
   async close(): Promise<void> {
     if (!this.socket.destroyed) this.socket.end();
@@ -132,6 +149,10 @@ export function contactCreateXml(o: { id: string; name?: string; email?: string;
 export function hostCreateXml(o: { name: string; addrs?: { ip: string; v?: 'v4' | 'v6' }[]; clTRID?: string }): string {
   return commandXml('create', `<host:create xmlns:host="${NS.host}"><host:name>${esc(o.name)}</host:name>` +
     (o.addrs ?? []).map((a) => `<host:addr ip="${a.v ?? 'v4'}">${esc(a.ip)}</host:addr>`).join('') + `</host:create>`, o.clTRID);
+}
+
+export function resultMessage(xml: string): string | undefined {
+  return /<msg(?: [^>]*)?>([^<]*)<\/msg>/.exec(xml)?.[1];
 }
 
 /** The first result code of a response (0 for a greeting). */
