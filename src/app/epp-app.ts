@@ -16,6 +16,7 @@ import { EppServer } from '../epp/server.js';
 import { createMetrics, type Metrics } from '../metrics.js';
 import { RegistrarCache } from '../security/registrar-cache.js';
 import { ZoneCache } from '../registry/zone-cache.js';
+import { PriceCache } from '../billing/prices.js';
 import type { Logger } from '../util/log.js';
 
 export interface EppApp {
@@ -77,7 +78,8 @@ export async function startEppApp(opts: EppAppOptions): Promise<EppApp> {
     invalidated: (type) => metrics.cacheInvalidations.inc({ cache: 'registrar', type }),
   });
   const zones = new ZoneCache(() => db.primary);
-  const listening: Listening = await listenForInvalidations(config.database.primary, [cache, zones], (event, detail) => {
+  const prices = new PriceCache(() => db.primary);
+  const listening: Listening = await listenForInvalidations(config.database.primary, [cache, zones, prices], (event, detail) => {
     if (event === 'error' || event === 'reconnect') log.warn({ event, detail }, 'cache listener');
     else log.debug({ event, detail }, 'cache listener');
   });
@@ -89,7 +91,7 @@ export async function startEppApp(opts: EppAppOptions): Promise<EppApp> {
   }, 1000);
   poolTimer.unref();
 
-  const engine = new CommandEngine({ db, cache, zones, config, instanceId, clock, log, metrics });
+  const engine = new CommandEngine({ db, cache, zones, prices, config, instanceId, clock, log, metrics });
   const server = new EppServer({
     engine, pool, config, cache, log, metrics,
     tls: {

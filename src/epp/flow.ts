@@ -2,6 +2,7 @@
 import type { Transaction, Queryable } from '../db/pool.js';
 import type { RegistryConfig } from '../config.js';
 import type { ZoneCache } from '../registry/zone-cache.js';
+import type { PriceCache } from '../billing/prices.js';
 import type { Command } from '../proto/index.js';
 import type { MsgQ, XmlObj } from '../xml/render.js';
 import type { EppError } from './errors.js';
@@ -21,6 +22,8 @@ export interface FlowContext {
   /** Extension URIs the client announced at login (a response may only use these). */
   extUris: ReadonlySet<string>;
   zones: ZoneCache;
+  /** Standard price lists per zone (premium prices are read with the command). */
+  prices: PriceCache;
 }
 
 export interface FlowResult {

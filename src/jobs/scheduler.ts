@@ -5,15 +5,45 @@
  */
 import { sql, type Database } from '../db/pool.js';
 import type { Logger } from '../util/log.js';
+import { PriceCache } from '../billing/prices.js';
+import { advanceRedemption, autoRenewExpired, expireAllocationTokens, expireRestores, loadZones, pruneEndedGraces } from '../lifecycle/jobs.js';
 import { autoApproveTransfers } from './transfers.js';
 
 const LEADER_LOCK = 0x52454732; // 'REG2'
 
-export interface JobResults { transfersApproved: number }
+export interface JobResults {
+  transfersApproved: number;
+  autoRenewed: number;
+  expiredDeleted: number;
+  restoresExpired: number;
+  pendingDelete: number;
+  purged: number;
+  tokensExpired: number;
+  gracesEnded: number;
+}
 
-/** One pass of every job at the given instant (also what `registry jobs run` and tests call). */
-export async function runPass(db: Database, now: Date): Promise<JobResults> {
-  return { transfersApproved: await autoApproveTransfers(db, now) };
+export interface PassOptions { batch?: number }
+
+/**
+ * One pass of every job at the given instant (also what `registry jobs run` and tests call). The
+ * order matters only for speed: transfers complete before auto-renew looks at expiries, and a
+ * restore that timed out is back in redemption before redemption deadlines are looked at.
+ */
+export async function runPass(db: Database, now: Date, opts: PassOptions = {}): Promise<JobResults> {
+  const deps = { db, prices: new PriceCache(() => db.primary), ...(opts.batch ? { batch: opts.batch } : {}) };
+  const zones = await loadZones(db.primary);
+  const transfersApproved = await autoApproveTransfers(db, now, opts.batch);
+  const renew = await autoRenewExpired(deps, zones, now);
+  const restoresExpired = await expireRestores(deps, zones, now);
+  const rgp = await advanceRedemption(deps, zones, now);
+  const tokensExpired = await expireAllocationTokens(deps, now);
+  const gracesEnded = await pruneEndedGraces(deps, now);
+  return { transfersApproved, autoRenewed: renew.renewed, expiredDeleted: renew.deleted, restoresExpired, pendingDelete: rgp.pendingDelete, purged: rgp.purged, tokensExpired, gracesEnded };
+}
+
+/** True when a pass did anything worth a log line. */
+export function passDidWork(r: JobResults): boolean {
+  return Object.values(r).some((n) => n > 0);
 }
 
 export interface SchedulerOptions {
@@ -21,6 +51,7 @@ export interface SchedulerOptions {
   log: Logger;
   clock?: () => Date;
   intervalMs?: number;
+  batch?: number;
   onPass?: (r: JobResults) => void;
 }
 
@@ -50,9 +81,9 @@ export class Scheduler {
           this.o.log.info('job runner: leader');
           try {
             while (!this.stopped) {
-              const r = await runPass(this.o.db, (this.o.clock ?? (() => new Date()))());
+              const r = await runPass(this.o.db, (this.o.clock ?? (() => new Date()))(), this.o.batch ? { batch: this.o.batch } : {});
               this.o.onPass?.(r);
-              if (r.transfersApproved) this.o.log.info(r, 'job pass');
+              if (passDidWork(r)) this.o.log.info(r, 'job pass');
               // Prove the connection (and so the lock) is still ours before the next pass.
               await conn.query(sql`SELECT 1`);
               await this.sleep(interval);

@@ -46,7 +46,15 @@ export interface Command {
   transfer?: TransferBody;
   hostUpdate?: HostUpdateBody;
   contactUpdate?: ContactUpdateBody;
+  fee?: FeeExt;
+  rgpRestore?: RgpRestore;
+  allocationToken?: string;
 }
+
+export interface FeeCommand { name: string; period?: Period; phase?: string; subphase?: string; customName?: string }
+export interface FeeExt { check?: boolean; currency?: string; commands?: FeeCommand[]; fees?: string[]; credits?: string[] }
+export interface RgpReport { preData: string; postData: string; delTime: string; resTime: string; resReason: string; statements: string[]; other?: string }
+export interface RgpRestore { op: 'request' | 'report'; report?: RgpReport }
 
 export interface StatusValue { s: string; text?: string }
 export interface DomainDelta { ns?: string[]; contacts?: ContactLink[]; statuses?: StatusValue[]; hostAttr?: boolean }

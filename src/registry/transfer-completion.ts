@@ -6,14 +6,20 @@
 import { sql, type Queryable } from '../db/pool.js';
 import { recordHistory } from '../db/queries/history.js';
 import { finishTransfer, type TransferRow } from '../db/queries/transfers.js';
+import { settleDomainTransfer } from '../lifecycle/transfer.js';
 import { notifyTransfer } from './transfer-messages.js';
 
 export async function completeTransfer(db: Queryable, t: TransferRow, status: 'clientApproved' | 'serverApproved', now: Date, svTrid: string, actorId: number | null): Promise<{ handle: string; row: TransferRow }> {
   let handle: string;
   let roid: string;
+  let done = t;
   if (t.objectType === 'domain') {
+    // Grace periods and the fee (src/lifecycle/transfer.ts) decide the new expiry.
+    const expires = await settleDomainTransfer(db, t, now, svTrid);
+    done = { ...t, newExpiresAt: expires };
+    await db.query(sql`UPDATE transfers SET new_expires_at = ${expires} WHERE id = ${t.id}`);
     const [d] = await db.query(sql`
-      UPDATE domains SET sponsor_id = ${t.gainingId}, expires_at = coalesce(${t.newExpiresAt ?? null}::timestamptz, expires_at),
+      UPDATE domains SET sponsor_id = ${t.gainingId}, expires_at = ${expires},
              transferred_at = ${now}, auth_pw = '', updater_id = ${actorId}, updated_at = ${now}
        WHERE id = ${t.objectId} RETURNING name, roid`);
     await db.query(sql`UPDATE hosts SET sponsor_id = ${t.gainingId}, transferred_at = ${now} WHERE superordinate_id = ${t.objectId}`);
@@ -27,7 +33,7 @@ export async function completeTransfer(db: Queryable, t: TransferRow, status: 'c
     roid = c.roid;
   }
   await finishTransfer(db, t.id, status, now);
-  const row: TransferRow = { ...t, status, actionAt: now };
+  const row: TransferRow = { ...done, status, actionAt: now };
   await notifyTransfer(db, row, handle, status, now);
   await recordHistory(db, { type: t.objectType, roid, at: now, registrarId: actorId, svTrid, action: `transfer-${status}`, snapshot: { from: t.losingClid, to: t.gainingClid } });
   return { handle, row };

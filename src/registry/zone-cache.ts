@@ -19,6 +19,18 @@ export interface ZonePolicy {
   rejectPrivateAddresses: boolean;
   /** Whether a domain with subordinate hosts may be deleted (the hosts go with it). */
   deleteWithSubordinateHosts: boolean;
+  // Lifecycle and accounting (issue 4): lengths in days, RFC 3915 §2 and ICANN practice.
+  /** ISO 4217 currency of the zone's prices and of the accounts they are charged to. */
+  currency: string;
+  addGraceDays: number;
+  renewGraceDays: number;
+  autoRenewGraceDays: number;
+  transferGraceDays: number;
+  redemptionDays: number;
+  pendingRestoreDays: number;
+  pendingDeleteDays: number;
+  /** At expiry: renew automatically (billed, refundable in the auto-renew grace) or delete. */
+  autoRenew: boolean;
 }
 
 export const DEFAULT_POLICY: ZonePolicy = {
@@ -31,6 +43,15 @@ export const DEFAULT_POLICY: ZonePolicy = {
   maxPeriodYears: 10,
   rejectPrivateAddresses: true,
   deleteWithSubordinateHosts: false,
+  currency: 'USD',
+  addGraceDays: 5,
+  renewGraceDays: 5,
+  autoRenewGraceDays: 45,
+  transferGraceDays: 5,
+  redemptionDays: 30,
+  pendingRestoreDays: 7,
+  pendingDeleteDays: 5,
+  autoRenew: true,
 };
 
 export interface Zone extends ZoneRef { policy: ZonePolicy }

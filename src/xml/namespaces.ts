@@ -1,4 +1,4 @@
-/** XML namespace URIs of EPP and the extensions the server knows (RFC 5730-5733, 3915, 5910, 8748). */
+/** XML namespace URIs of EPP and the extensions the server knows (RFC 5730-5733, 3915, 5910, 8748, 8495). */
 export const NS = {
   epp: 'urn:ietf:params:xml:ns:epp-1.0',
   eppcom: 'urn:ietf:params:xml:ns:eppcom-1.0',
@@ -8,6 +8,7 @@ export const NS = {
   rgp: 'urn:ietf:params:xml:ns:rgp-1.0',
   secDNS: 'urn:ietf:params:xml:ns:secDNS-1.1',
   fee: 'urn:ietf:params:xml:ns:epp:fee-1.0',
+  allocationToken: 'urn:ietf:params:xml:ns:allocationToken-1.0',
 } as const;
 
 export type NsKey = keyof typeof NS;

@@ -18,6 +18,28 @@ export function registerReader(name: string, reader: ObjectReader): void {
   readers.set(name, reader);
 }
 
+/**
+ * Extensions that several commands share (fee, RGP restore, allocation token) are read once, by
+ * namespace and element, into top-level Command fields; the flow decides whether it accepts them.
+ */
+export type ExtensionReader = (el: XmlElement, verb: string) => Partial<Command>;
+const extensionReaders = new Map<string, ExtensionReader>();
+
+export function registerExtensionReader(ns: string, local: string, reader: ExtensionReader): void {
+  const key = `${ns} ${local}`;
+  if (extensionReaders.has(key)) throw new TypeError(`extension reader for ${key} registered twice`);
+  extensionReaders.set(key, reader);
+}
+
+function readExtensions(extensions: XmlElement[], verb: string): Partial<Command> {
+  let out: Partial<Command> = {};
+  for (const e of extensions) {
+    const r = extensionReaders.get(`${e.namespaceUri} ${e.name}`);
+    if (r) out = { ...out, ...r(e, verb) };
+  }
+  return out;
+}
+
 /** Replaces passwords and authInfo values with asterisks before a request is stored anywhere. */
 export function maskSecrets(xml: string): string {
   return xml.replace(/(<(?:[\w.-]+:)?(?:pw|newPW)\b[^>]*>)([^<]*)(<\/)/g, '$1********$3');
@@ -69,7 +91,7 @@ export function toCommand(doc: XmlDocument, source: string): ParseResult {
       const name = `${object}:${verbEl.name}`;
       const reader = readers.get(name);
       if (!reader) return { command: { ...base, name, unmapped: { objectUri: objectEl.namespaceUri } } };
-      return { command: { ...base, name, ...reader({ verb: verbEl.name, objectEl, commandEl: verbEl, extensions }) } };
+      return { command: { ...base, name, ...reader({ verb: verbEl.name, objectEl, commandEl: verbEl, extensions }), ...readExtensions(extensions, verbEl.name) } };
     }
   }
 }

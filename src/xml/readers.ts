@@ -3,3 +3,4 @@ import './read/check.js';
 import './read/domain.js';
 import './read/host.js';
 import './read/contact.js';
+import './read/extensions.js';

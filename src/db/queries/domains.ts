@@ -15,6 +15,11 @@ export interface DomainRow {
   contacts: { type: string; id: string }[]; ns: string[]; subordinates: string[];
   ds: { keyTag: number; alg: number; digestType: number; digest: string }[];
   pendingTransfer: boolean;
+  /** RGP state (RFC 3915) of a deleted domain, with its deadline and the delete's svTRID. */
+  rgpStatus?: 'redemptionPeriod' | 'pendingRestore' | 'pendingDelete';
+  rgpUntil?: Date;
+  deletedAt?: Date;
+  restoreChargeId?: number;
 }
 
 export async function findDomain(db: Queryable, name: string, forUpdate = false): Promise<DomainRow | undefined> {
@@ -39,6 +44,8 @@ export async function findDomain(db: Queryable, name: string, forUpdate = false)
     authPw: r.auth_pw, statuses: r.statuses, createdAt: r.created_at, ...(r.updated_at ? { updatedAt: r.updated_at } : {}),
     expiresAt: r.expires_at, ...(r.transferred_at ? { transferredAt: r.transferred_at } : {}),
     contacts: r.contacts, ns: r.ns, subordinates: r.subordinates, ds: r.ds, pendingTransfer: r.pending_transfer,
+    ...(r.rgp_status ? { rgpStatus: r.rgp_status, rgpUntil: r.rgp_until, deletedAt: r.deleted_at } : {}),
+    ...(r.restore_charge_id ? { restoreChargeId: r.restore_charge_id } : {}),
   };
 }
 

@@ -7,6 +7,8 @@ export interface TransferRow {
   id: number; objectType: 'domain' | 'contact'; objectId: number; gainingId: number; losingId: number;
   gainingClid: string; losingClid: string; status: TrStatus; requestedAt: Date; actionAt: Date;
   periodValue?: number; periodUnit?: 'y' | 'm'; newExpiresAt?: Date;
+  /** The gaining registrar's charge for a domain transfer (refunded unless it completes). */
+  chargeId?: number;
 }
 
 function toRow(r: Record<string, never>): TransferRow {
@@ -15,6 +17,7 @@ function toRow(r: Record<string, never>): TransferRow {
     gainingClid: r.gaining_clid, losingClid: r.losing_clid, status: r.status, requestedAt: r.requested_at, actionAt: r.action_at,
     ...(r.period_value ? { periodValue: r.period_value, periodUnit: r.period_unit } : {}),
     ...(r.new_expires_at ? { newExpiresAt: r.new_expires_at } : {}),
+    ...(r.charge_id ? { chargeId: r.charge_id } : {}),
   };
 }
 
@@ -29,11 +32,11 @@ export async function latestTransfer(db: Queryable, objectType: 'domain' | 'cont
   return r ? toRow(r) : undefined;
 }
 
-export async function insertTransfer(db: Queryable, t: { objectType: 'domain' | 'contact'; objectId: number; gainingId: number; losingId: number; requestedAt: Date; actionAt: Date; periodValue?: number; periodUnit?: string; newExpiresAt?: Date }): Promise<number> {
+export async function insertTransfer(db: Queryable, t: { objectType: 'domain' | 'contact'; objectId: number; gainingId: number; losingId: number; requestedAt: Date; actionAt: Date; periodValue?: number; periodUnit?: string; newExpiresAt?: Date; chargeId?: number }): Promise<number> {
   const [r] = await db.query(sql`
-    INSERT INTO transfers (object_type, object_id, gaining_id, losing_id, status, requested_at, action_at, period_value, period_unit, new_expires_at)
+    INSERT INTO transfers (object_type, object_id, gaining_id, losing_id, status, requested_at, action_at, period_value, period_unit, new_expires_at, charge_id)
     VALUES (${t.objectType}, ${t.objectId}, ${t.gainingId}, ${t.losingId}, 'pending', ${t.requestedAt}, ${t.actionAt},
-            ${t.periodValue ?? null}, ${t.periodUnit ?? null}, ${t.newExpiresAt ?? null}) RETURNING id`);
+            ${t.periodValue ?? null}, ${t.periodUnit ?? null}, ${t.newExpiresAt ?? null}, ${t.chargeId ?? null}) RETURNING id`);
   return r.id;
 }
 

@@ -1,7 +1,16 @@
-/** domain:check (RFC 5731 §3.1.1): availability of up to the configured number of names, with reasons. */
-import { existingDomainNames } from '../../../db/queries/domains.js';
+/**
+ * domain:check (RFC 5731 §3.1.1): availability of up to the configured number of names, with
+ * reasons (in use, reserved, invalid, not our zone); with the fee extension, each name's fees
+ * (RFC 8748 §5.1.1); with an allocation token, reserved names it allocates show available (RFC 8495 §3.1.1).
+ */
+import { sql } from '../../../db/pool.js';
+import { feeCheckData, type FeeCheckItem } from '../../../billing/fee-ext.js';
+import { premiumPrices } from '../../../billing/prices.js';
+import { reservedFor, type Reservation } from '../../../lifecycle/reserved.js';
 import { isRegistrable, toALabel, zoneOf } from '../../../registry/names.js';
+import type { Zone } from '../../../registry/zone-cache.js';
 import { NS } from '../../../xml/namespaces.js';
+import type { XmlObj } from '../../../xml/render.js';
 import { ParameterValuePolicyError } from '../../errors.js';
 import { defineFlow } from '../../flow.js';
 
@@ -9,6 +18,7 @@ export const DomainCheckFlow = defineFlow({
   command: 'domain:check',
   objectUri: NS.domain,
   mutating: false,
+  extensions: [NS.fee, NS.allocationToken],
   errors: [ParameterValuePolicyError],
   async run(ctx, cmd) {
     const ids = cmd.check!.ids;
@@ -19,19 +29,45 @@ export const DomainCheckFlow = defineFlow({
     const verdicts = ids.map((input) => {
       const a = toALabel(input);
       if ('problem' in a) return { input, reason: 'Invalid domain name' };
-      const zone = zoneOf(a.name, zones);
+      const zone = zoneOf(a.name, zones) as Zone | undefined;
       if (!zone) return { input, reason: 'Not in a zone served by this registry' };
       if (!isRegistrable(a.name, zone)) return { input, reason: 'Not a registrable name in this zone' };
-      return { input, name: a.name };
+      return { input, name: a.name, zone };
     });
-    const taken = await existingDomainNames(ctx.db, verdicts.flatMap((v) => (v.name ? [v.name] : [])));
+    const names = verdicts.flatMap((v) => (v.name ? [v.name] : []));
+    // One round trip for both: names registered, and names reserved.
+    const rows: { name: string; kind: 'domain' | 'reserved'; registrar_id: number | null; token_sha256: string | null; token_expires_at: Date | null; reason: string | null; zone_id: number }[] = names.length
+      ? await ctx.db.query(sql`
+          SELECT name, 'domain' AS kind, NULL::int AS registrar_id, NULL AS token_sha256, NULL::timestamptz AS token_expires_at, NULL AS reason, zone_id FROM domains WHERE name = ANY(${names})
+          UNION ALL
+          SELECT name, 'reserved', registrar_id, token_sha256, token_expires_at, reason, zone_id FROM reserved_names WHERE name = ANY(${names})`)
+      : [];
+    const taken = new Set(rows.filter((r) => r.kind === 'domain').map((r) => r.name));
+    const reserved = new Map<string, Reservation>(rows.filter((r) => r.kind === 'reserved').map((r) => [r.name, {
+      name: r.name, zoneId: r.zone_id, reason: r.reason!,
+      ...(r.registrar_id !== null ? { registrarId: r.registrar_id } : {}), ...(r.token_sha256 ? { tokenSha256: r.token_sha256 } : {}),
+      ...(r.token_expires_at ? { tokenExpiresAt: r.token_expires_at } : {}),
+    }]));
     const cd = verdicts.map((v) => {
-      const reason = v.reason ?? (taken.has(v.name!) ? 'In use' : undefined);
+      const reason = v.reason
+        ?? (taken.has(v.name!) ? 'In use'
+          : reservedFor(reserved.get(v.name!), ctx.registrar.id, cmd.allocationToken, ctx.now) ? 'Reserved' : undefined);
       return {
         'domain:name': { '@_avail': reason ? '0' : '1', '#text': v.input },
         ...(reason ? { 'domain:reason': reason } : {}),
       };
     });
-    return { resData: { 'domain:chkData': { '@_xmlns:domain': NS.domain, 'domain:cd': cd } } };
+    const resData = { 'domain:chkData': { '@_xmlns:domain': NS.domain, 'domain:cd': cd } };
+    const fee = cmd.fee?.check ? cmd.fee : undefined;
+    if (!fee) return { resData };
+    const premium = await premiumPrices(ctx.db, names);
+    const items: FeeCheckItem[] = [];
+    for (const v of verdicts) {
+      items.push(v.name && v.zone
+        ? { input: v.input, name: v.name, zone: v.zone, standard: await ctx.prices.standard(v.zone.id), ...(premium.has(v.name) ? { premium: premium.get(v.name)! } : {}) }
+        : { input: v.input });
+    }
+    const extension: XmlObj = feeCheckData(items, fee.commands ?? [], fee.currency, zones[0]?.policy.currency ?? 'USD');
+    return { resData, extension };
   },
 });

@@ -1,5 +1,14 @@
-/** domain:create (RFC 5731 §3.2.1) with secDNS-1.1 dsData (RFC 5910 §5.2.1). */
+/**
+ * domain:create (RFC 5731 §3.2.1) with secDNS-1.1 dsData (RFC 5910 §5.2.1), the fee extension
+ * (RFC 8748 §5.2.1) and allocation tokens for reserved names (RFC 8495 §3.2.4). The create is
+ * charged in its own transaction and starts the add grace period (RFC 3915 §1).
+ */
 import { sql } from '../../../db/pool.js';
+import { charge } from '../../../billing/ledger.js';
+import { feeResponse, verifyFeeAgreement } from '../../../billing/fee-ext.js';
+import { quote } from '../../../billing/prices.js';
+import { startGrace } from '../../../lifecycle/grace.js';
+import { consumeReservation, reservations, verifyAllocation } from '../../../lifecycle/reserved.js';
 import { contactIdsByHandle } from '../../../db/queries/contacts.js';
 import { isAccredited } from '../../../db/queries/domains.js';
 import { hostIdsByName } from '../../../db/queries/hosts.js';
@@ -8,7 +17,7 @@ import { toALabel } from '../../../registry/names.js';
 import { NS } from '../../../xml/namespaces.js';
 import {
   AuthorizationError, ObjectDoesNotExistError, ObjectExistsError, ParameterValuePolicyError, ParameterValueRangeError, ParameterValueSyntaxError,
-  RequiredParameterMissingError, UnimplementedOptionError,
+  RequiredParameterMissingError, UnimplementedOptionError, StatusProhibitsOperationError, BillingFailureError,
 } from '../../errors.js';
 import { defineFlow } from '../../flow.js';
 import { addYears, validateDomainName, validateDs, validatePeriod } from './domain-checks.js';
@@ -19,8 +28,9 @@ export const DomainCreateFlow = defineFlow({
   command: 'domain:create',
   objectUri: NS.domain,
   mutating: true,
-  extensions: [NS.secDNS],
-  errors: [ParameterValueSyntaxError, ParameterValueRangeError, ParameterValuePolicyError, AuthorizationError, ObjectExistsError, ObjectDoesNotExistError, RequiredParameterMissingError, UnimplementedOptionError],
+  extensions: [NS.secDNS, NS.fee, NS.allocationToken],
+  errors: [ParameterValueSyntaxError, ParameterValueRangeError, ParameterValuePolicyError, AuthorizationError, ObjectExistsError, ObjectDoesNotExistError, RequiredParameterMissingError, UnimplementedOptionError,
+    StatusProhibitsOperationError, BillingFailureError],
   async run(ctx, cmd) {
     const req = cmd.domainCreate!;
     const { name, zone } = await validateDomainName(req.name, ctx.zones);
@@ -57,6 +67,12 @@ export const DomainCreateFlow = defineFlow({
     if (sec?.maxSigLife !== undefined) throw new UnimplementedOptionError('maxSigLife is not supported', { ns: NS.secDNS, local: 'maxSigLife', text: String(sec.maxSigLife) });
     const ds = validateDs(sec?.ds ?? []);
 
+    // Reserved names need their allocation token (2304/2201); the price, premium or standard,
+    // must be agreed through the fee extension when the client uses it (2003/2004).
+    const allocated = verifyAllocation((await reservations(ctx.db, [name])).get(name), name, ctx.registrar.id, cmd.allocationToken, ctx.now);
+    const price = await quote(ctx.db, ctx.prices, zone, name, 'create', years);
+    const feeBack = verifyFeeAgreement(cmd, price, ctx.extUris);
+
     const roid = await nextRoid(ctx.db, 'D', ctx.config.epp.repoId);
     const expires = addYears(ctx.now, years);
     let id: number;
@@ -76,9 +92,14 @@ export const DomainCreateFlow = defineFlow({
     }
     for (const n of ns) await ctx.db.query(sql`INSERT INTO domain_hosts (domain_id, host_id) VALUES (${id}, ${hostIds.get(n)!})`);
     for (const d of ds) await ctx.db.query(sql`INSERT INTO domain_ds (domain_id, key_tag, alg, digest_type, digest) VALUES (${id}, ${d.keyTag}, ${d.alg}, ${d.digestType}, ${d.digest})`);
+    if (allocated) await consumeReservation(ctx.db, name);
     await recordHistory(ctx.db, { type: 'domain', roid, at: ctx.now, registrarId: ctx.registrar.id, svTrid: ctx.svTrid, action: 'create', snapshot: { name, years, ns, registrant: req.registrant, contacts: req.contacts, ds } });
+    // Last, so the account row is locked only until the commit: 2104 when funds are short.
+    const charged = await charge(ctx.db, { registrarId: ctx.registrar.id, quote: price, zoneId: zone.id, domain: { roid, name }, now: ctx.now, svTrid: ctx.svTrid });
+    await startGrace(ctx.db, { domainId: id, kind: 'addPeriod', start: ctx.now, days: zone.policy.addGraceDays, registrarId: ctx.registrar.id, chargeId: charged.entryId });
     return {
       resData: { 'domain:creData': { '@_xmlns:domain': NS.domain, 'domain:name': name, 'domain:crDate': ctx.now.toISOString(), 'domain:exDate': expires.toISOString() } },
+      ...(feeBack ? { extension: feeResponse('creData', { quote: price, zone, balance: charged, currency: price.currency }) } : {}),
       object: { type: 'domain', id: name },
     };
   },

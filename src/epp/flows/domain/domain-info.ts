@@ -1,4 +1,6 @@
-/** domain:info (RFC 5731 §3.1.2) with secDNS infData (RFC 5910 §5.1.2). */
+/** domain:info (RFC 5731 §3.1.2) with secDNS infData (RFC 5910 §5.1.2) and the RGP statuses (RFC 3915 §4.1). */
+import { activeGraces } from '../../../lifecycle/grace.js';
+import { rgpInfData, rgpStatuses } from '../../../lifecycle/rgp.js';
 import { domainStatuses } from '../../../registry/statuses.js';
 import { NS } from '../../../xml/namespaces.js';
 import type { XmlObj } from '../../../xml/render.js';
@@ -10,7 +12,7 @@ export const DomainInfoFlow = defineFlow({
   command: 'domain:info',
   objectUri: NS.domain,
   mutating: false,
-  extensions: [NS.secDNS],
+  extensions: [NS.secDNS, NS.rgp],
   errors: [ParameterValueSyntaxError, ParameterValueRangeError, ObjectDoesNotExistError, InvalidAuthInfoError],
   async run(ctx, cmd) {
     const q = cmd.domainInfo!;
@@ -40,9 +42,13 @@ export const DomainInfoFlow = defineFlow({
     inf['domain:exDate'] = d.expiresAt.toISOString();
     if (d.transferredAt) inf['domain:trDate'] = d.transferredAt.toISOString();
     if (authorised) inf['domain:authInfo'] = { 'domain:pw': d.authPw };
-    const extension = d.ds.length && ctx.extUris.has(NS.secDNS)
-      ? { 'secDNS:infData': { '@_xmlns:secDNS': NS.secDNS, 'secDNS:dsData': d.ds.map((x) => ({ 'secDNS:keyTag': x.keyTag, 'secDNS:alg': x.alg, 'secDNS:digestType': x.digestType, 'secDNS:digest': x.digest })) } }
-      : undefined;
-    return { resData: { 'domain:infData': inf }, ...(extension ? { extension } : {}), object: { type: 'domain', id: d.name } };
+    const extension: XmlObj = {};
+    if (d.ds.length && ctx.extUris.has(NS.secDNS)) {
+      extension['secDNS:infData'] = { '@_xmlns:secDNS': NS.secDNS, 'secDNS:dsData': d.ds.map((x) => ({ 'secDNS:keyTag': x.keyTag, 'secDNS:alg': x.alg, 'secDNS:digestType': x.digestType, 'secDNS:digest': x.digest })) };
+    }
+    if (ctx.extUris.has(NS.rgp)) {
+      Object.assign(extension, rgpInfData(rgpStatuses(d.rgpStatus, d.rgpStatus ? [] : await activeGraces(ctx.db, d.id, ctx.now))));
+    }
+    return { resData: { 'domain:infData': inf }, ...(Object.keys(extension).length ? { extension } : {}), object: { type: 'domain', id: d.name } };
   },
 });

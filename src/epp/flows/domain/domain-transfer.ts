@@ -1,4 +1,11 @@
-/** domain:transfer (RFC 5731 §3.2.4): request, query, approve, reject, cancel. */
+/**
+ * domain:transfer (RFC 5731 §3.2.4): request, query, approve, reject, cancel. The gaining registrar
+ * pays with the request (fee:trnData, RFC 8748 §5.2.4) and is refunded on reject or cancel.
+ */
+import { charge } from '../../../billing/ledger.js';
+import { feeResponse, verifyFeeAgreement } from '../../../billing/fee-ext.js';
+import { quote } from '../../../billing/prices.js';
+import { refundTransfer } from '../../../lifecycle/transfer.js';
 import { insertTransfer, latestTransfer, finishTransfer } from '../../../db/queries/transfers.js';
 import { isAccredited } from '../../../db/queries/domains.js';
 import { recordHistory } from '../../../db/queries/history.js';
@@ -8,7 +15,7 @@ import { notifyTransfer, trnData } from '../../../registry/transfer-messages.js'
 import { NS } from '../../../xml/namespaces.js';
 import {
   AuthorizationError, CommandUseError, InvalidAuthInfoError, NotEligibleForTransferError, ObjectDoesNotExistError, ObjectNotPendingTransferError,
-  ObjectPendingTransferError, ParameterValuePolicyError, ParameterValueRangeError, StatusProhibitsOperationError,
+  ObjectPendingTransferError, ParameterValuePolicyError, ParameterValueRangeError, StatusProhibitsOperationError, BillingFailureError, RequiredParameterMissingError,
 } from '../../errors.js';
 import { defineFlow } from '../../flow.js';
 import { addYears, loadDomain, validateDomainName, validatePeriod } from './domain-checks.js';
@@ -19,7 +26,8 @@ export const DomainTransferFlow = defineFlow({
   command: 'domain:transfer',
   objectUri: NS.domain,
   mutating: true,
-  errors: [ObjectDoesNotExistError, AuthorizationError, InvalidAuthInfoError, NotEligibleForTransferError, ObjectPendingTransferError,
+  extensions: [NS.fee],
+  errors: [BillingFailureError, RequiredParameterMissingError, ObjectDoesNotExistError, AuthorizationError, InvalidAuthInfoError, NotEligibleForTransferError, ObjectPendingTransferError,
     ObjectNotPendingTransferError, StatusProhibitsOperationError, ParameterValuePolicyError, ParameterValueRangeError, CommandUseError],
   async run(ctx, cmd) {
     const req = cmd.transfer!;
@@ -53,11 +61,17 @@ export const DomainTransferFlow = defineFlow({
         // ICANN RST epp-19: a transfer may not push the expiry beyond ten years.
         if (newExpires > addYears(ctx.now, 10)) throw new ParameterValuePolicyError('the expiry would be more than 10 years ahead', { ns: NS.domain, local: 'period', text: String(req.period?.value ?? 1), attrs: { unit: req.period?.unit ?? 'y' } });
         const actionAt = addDays(ctx.now, zone.policy.transferAutoApproveDays);
-        await insertTransfer(ctx.db, { objectType: 'domain', objectId: d.id, gainingId: me, losingId: d.sponsorId, requestedAt: ctx.now, actionAt, periodValue: years, periodUnit: 'y', newExpiresAt: newExpires });
+        const price = await quote(ctx.db, ctx.prices, zone, d.name, 'transfer', years);
+        const feeBack = verifyFeeAgreement(cmd, price, ctx.extUris);
+        const charged = await charge(ctx.db, { registrarId: me, quote: price, zoneId: zone.id, domain: { roid: d.roid, name: d.name }, now: ctx.now, svTrid: ctx.svTrid });
+        await insertTransfer(ctx.db, { objectType: 'domain', objectId: d.id, gainingId: me, losingId: d.sponsorId, requestedAt: ctx.now, actionAt, periodValue: years, periodUnit: 'y', newExpiresAt: newExpires, chargeId: charged.entryId });
         const row = (await latestTransfer(ctx.db, 'domain', d.id))!;
         await notifyTransfer(ctx.db, row, d.name, 'pending', ctx.now);
         await recordHistory(ctx.db, { type: 'domain', roid: d.roid, at: ctx.now, registrarId: me, svTrid: ctx.svTrid, action: 'transfer-request', snapshot: { gaining: ctx.registrar.clientId } });
-        return { code: 1001, resData: trnData(row, d.name), object: { type: 'domain', id: d.name } };
+        return {
+          code: 1001, resData: trnData(row, d.name), object: { type: 'domain', id: d.name },
+          ...(feeBack ? { extension: feeResponse('trnData', { quote: price, zone, balance: charged, currency: price.currency }) } : {}),
+        };
       }
       case 'approve':
       case 'reject': {
@@ -68,6 +82,7 @@ export const DomainTransferFlow = defineFlow({
           return { resData: trnData(row, d.name), object: { type: 'domain', id: d.name } };
         }
         await finishTransfer(ctx.db, pending.id, 'clientRejected', ctx.now);
+        await refundTransfer(ctx.db, pending, ctx.now, ctx.svTrid, 'transfer rejected');
         const row = { ...pending, status: 'clientRejected' as const, actionAt: ctx.now };
         await notifyTransfer(ctx.db, row, d.name, 'clientRejected', ctx.now);
         await recordHistory(ctx.db, { type: 'domain', roid: d.roid, at: ctx.now, registrarId: me, svTrid: ctx.svTrid, action: 'transfer-clientRejected', snapshot: {} });
@@ -77,6 +92,7 @@ export const DomainTransferFlow = defineFlow({
         if (!pending) throw new ObjectNotPendingTransferError('no transfer is pending', el(d.name));
         if (pending.gainingId !== me) throw new AuthorizationError('only the requesting registrar can cancel', el(d.name));
         await finishTransfer(ctx.db, pending.id, 'clientCancelled', ctx.now);
+        await refundTransfer(ctx.db, pending, ctx.now, ctx.svTrid, 'transfer cancelled');
         const row = { ...pending, status: 'clientCancelled' as const, actionAt: ctx.now };
         await notifyTransfer(ctx.db, row, d.name, 'clientCancelled', ctx.now);
         await recordHistory(ctx.db, { type: 'domain', roid: d.roid, at: ctx.now, registrarId: me, svTrid: ctx.svTrid, action: 'transfer-clientCancelled', snapshot: {} });

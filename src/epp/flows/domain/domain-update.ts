@@ -1,8 +1,9 @@
-/** domain:update (RFC 5731 §3.2.5) with secDNS-1.1 update (RFC 5910 §5.2.5). */
+/** domain:update (RFC 5731 §3.2.5) with secDNS-1.1 update (RFC 5910 §5.2.5) and the RGP restore (RFC 3915 §4.2.5). */
 import { sql } from '../../../db/pool.js';
 import { contactIdsByHandle } from '../../../db/queries/contacts.js';
 import { hostIdsByName } from '../../../db/queries/hosts.js';
 import { recordHistory } from '../../../db/queries/history.js';
+import { restore } from '../../../lifecycle/restore.js';
 import type { DsData } from '../../../proto/index.js';
 import { toALabel } from '../../../registry/names.js';
 import { changeStatuses, DOMAIN_CLIENT_STATUSES, hasAny } from '../../../registry/statuses.js';
@@ -21,13 +22,15 @@ export const DomainUpdateFlow = defineFlow({
   command: 'domain:update',
   objectUri: NS.domain,
   mutating: true,
-  extensions: [NS.secDNS],
+  extensions: [NS.secDNS, NS.rgp, NS.fee],
   errors: [ObjectDoesNotExistError, AuthorizationError, StatusProhibitsOperationError, ParameterValuePolicyError, ParameterValueSyntaxError, UnimplementedOptionError],
   async run(ctx, cmd) {
     const u = cmd.domainUpdate!;
     const { name, zone } = await validateDomainName(u.name, ctx.zones);
     const d = await loadDomain(ctx.db, name, true);
     verifySponsor(d, ctx.registrar.id);
+    if (cmd.rgpRestore) return restore(ctx, d, zone, cmd);
+    if (cmd.fee) throw new ParameterValuePolicyError('no fee applies to this update', { ns: NS.fee, local: 'update' });
 
     const addStatuses = (u.add?.statuses ?? []).map((s) => s.s);
     const remStatuses = (u.rem?.statuses ?? []).map((s) => s.s);
