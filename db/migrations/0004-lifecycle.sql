@@ -150,7 +150,18 @@ END $$;
 CREATE TRIGGER prices_cache AFTER INSERT OR UPDATE OR DELETE ON prices
   FOR EACH ROW EXECUTE FUNCTION notify_zone_catalog();
 
--- An account exists for every accredited registrar in the zone's currency.
+-- An account exists for every accredited registrar in the zone's currency, however the
+-- accreditation is made (CLI, seed, portal).
+CREATE FUNCTION accounts_for_accreditation() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO accounts (registrar_id, currency)
+  SELECT NEW.registrar_id, coalesce(z.policy->>'currency', 'USD') FROM zones z WHERE z.id = NEW.zone_id
+  ON CONFLICT DO NOTHING;
+  RETURN NULL;
+END $$;
+CREATE TRIGGER registrar_zones_account AFTER INSERT ON registrar_zones
+  FOR EACH ROW EXECUTE FUNCTION accounts_for_accreditation();
+
 INSERT INTO accounts (registrar_id, currency)
 SELECT DISTINCT rz.registrar_id, coalesce(z.policy->>'currency', 'USD')
   FROM registrar_zones rz JOIN zones z ON z.id = rz.zone_id

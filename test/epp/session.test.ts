@@ -20,7 +20,7 @@ describe('EPP session layer', () => {
     expect(g).toContain('<greeting>');
     const served = [...g.matchAll(/<objURI>([^<]+)<\/objURI>/g)].map((m) => m[1]);
     expect(served.sort()).toEqual([NS.contact, NS.domain, NS.host].sort());
-    expect(g).toContain(`<svcExtension><extURI>${NS.secDNS}</extURI></svcExtension>`);
+    expect(g).toContain(`<svcExtension><extURI>${NS.allocationToken}</extURI><extURI>${NS.fee}</extURI><extURI>${NS.rgp}</extURI><extURI>${NS.secDNS}</extURI></svcExtension>`);
     expect(g).toMatch(/<version>1\.0<\/version><lang>en<\/lang>/);
     const svDate = new Date(/<svDate>([^<]+)<\/svDate>/.exec(g)![1]!);
     expect(Math.abs(svDate.getTime() - Date.now())).toBeLessThan(30_000);

@@ -30,10 +30,10 @@ describe('transfer auto-approval', () => {
     const requestedAt = now;
     expect(resultCode(await b.request(domainTransferXml('request', 'auto.example', 'Auto-code-99')))).toBe(1001);
 
-    expect(await runPass(h.t.db, new Date(requestedAt.getTime() + 5 * DAY - 1000))).toEqual({ transfersApproved: 0 });
+    expect(await runPass(h.t.db, new Date(requestedAt.getTime() + 5 * DAY - 1000))).toMatchObject({ transfersApproved: 0 });
     const at = new Date(requestedAt.getTime() + 5 * DAY);
-    expect(await runPass(h.t.db, at)).toEqual({ transfersApproved: 1 });
-    expect(await runPass(h.t.db, at)).toEqual({ transfersApproved: 0 });
+    expect(await runPass(h.t.db, at)).toMatchObject({ transfersApproved: 1 });
+    expect(await runPass(h.t.db, at)).toMatchObject({ transfersApproved: 0 });
 
     now = at;
     const info = await b.request(domainInfoXml('auto.example'));

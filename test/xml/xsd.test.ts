@@ -1185,6 +1185,7 @@ describe('EPP XML schemas', () => {
     const files = readdirSync(xsdDir).filter((f) => f.endsWith('.xsd')).sort();
     expect(files).toEqual([
       'all.xsd',
+      'allocationToken-1.0.xsd',
       'contact-1.0.xsd',
       'domain-1.0.xsd',
       'epp-1.0.xsd',

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contactCreateXml, domainCreateXml, domainInfoXml, hostCreateXml, resultCode } from '../../../src/epp/client.js';
 import { NS } from '../../../src/xml/namespaces.js';
 import { sql } from '../../../src/db/pool.js';
+import { runPass } from '../../../src/jobs/scheduler.js';
 import { startHarness, type Harness, type ValidatingClient } from '../../helpers/harness.js';
 import { deleteXml, domainRenewXml, domainTransferXml, domainUpdateXml, hostUpdateXml, pollXml, tag } from '../../helpers/xml.js';
 
@@ -100,17 +101,23 @@ describe('a domain from create to delete', () => {
     expect(await a.request(pollXml('req'))).toContain('<domain:trStatus>clientApproved</domain:trStatus>');
   });
 
-  it('deletes: subordinate hosts block it until removed', async () => {
+  it('deletes: subordinate hosts block it until removed; the name waits in redemption, then is purged', async () => {
     expect(resultCode(await a.request(deleteXml('domain', 'life.example')))).toBe(2201);
     expect(resultCode(await b.request(deleteXml('domain', 'life.example')))).toBe(2305);
     expect(resultCode(await b.request(domainUpdateXml('life.example', { remNs: ['ns1.life.example'] })))).toBe(1000);
     expect(resultCode(await b.request(deleteXml('host', 'ns1.life.example')))).toBe(1000);
-    expect(resultCode(await b.request(deleteXml('domain', 'life.example')))).toBe(1000);
+    // Outside the add grace period a delete is pending (RFC 3915): redemption, then purge.
+    expect(resultCode(await b.request(deleteXml('domain', 'life.example')))).toBe(1001);
+    expect(await b.request(domainInfoXml('life.example'))).toContain('<domain:status s="pendingDelete"/>');
+    expect(resultCode(await a.request(deleteXml('contact', 'owner-a')))).toBe(2305);
+    const purge = await runPass(h.t.db, new Date(now.getTime() + 30 * 86_400_000));
+    expect(purge.pendingDelete).toBe(1);
+    expect((await runPass(h.t.db, new Date(now.getTime() + 35 * 86_400_000))).purged).toBe(1);
     expect(resultCode(await b.request(domainInfoXml('life.example')))).toBe(2303);
     // Contacts are free again once nothing links them.
     expect(resultCode(await a.request(deleteXml('contact', 'owner-a')))).toBe(1000);
-    const history = await h.t.db.primary.query(sql`SELECT action FROM object_history WHERE object_type = 'domain' ORDER BY id`);
-    expect(history.map((r: { action: string }) => r.action)).toEqual(['create', 'update', 'update', 'renew', 'transfer-request', 'transfer-clientApproved', 'update', 'delete']);
+    const history = await h.t.db.primary.query(sql`SELECT action FROM object_history WHERE object_type = 'domain' AND object_roid = (SELECT object_roid FROM object_history WHERE action = 'purge') ORDER BY id`);
+    expect(history.map((r: { action: string }) => r.action)).toEqual(['create', 'update', 'update', 'renew', 'transfer-request', 'transfer-clientApproved', 'update', 'delete', 'pending-delete', 'purge']);
   });
 
   it('renames an external host only when no other registrar uses it', async () => {
