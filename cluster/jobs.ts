@@ -8,9 +8,20 @@ await runChild('jobs', async (config, log) => {
   const db = new Database({ primary: config.database.primary, standbys: config.database.standbys, poolSize: 3, applicationName: 'registry-jobs' });
   const registry = new client.Registry();
   registry.setDefaultLabels({ kind: 'jobs' });
-  const approved = new client.Counter({ name: 'registry_jobs_transfers_auto_approved_total', help: 'Transfers approved by the registry after the auto-approve period', registers: [registry] });
   const passes = new client.Counter({ name: 'registry_jobs_passes_total', help: 'Job passes run by this process while leader', registers: [registry] });
-  const scheduler = new Scheduler({ db, log, intervalMs: 10_000, onPass: (r) => { passes.inc(); approved.inc(r.transfersApproved); } });
+  const passSeconds = new client.Histogram({ name: 'registry_jobs_pass_duration_seconds', help: 'Duration of one pass of every job', buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 15, 60, 300], registers: [registry] });
+  // One counter for every job step, labelled by step (bounded: the JobResults keys).
+  const steps = new client.Counter({ name: 'registry_jobs_items_total', help: 'Objects each job step handled (transfersApproved, autoRenewed, purged, ...)', labelNames: ['step'] as const, registers: [registry] });
+  let started = process.hrtime.bigint();
+  const scheduler = new Scheduler({
+    db, log, intervalMs: config.jobs.intervalSeconds * 1000, batch: config.jobs.batchSize,
+    onPassStart: () => { started = process.hrtime.bigint(); },
+    onPass: (r) => {
+      passes.inc();
+      passSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
+      for (const [step, n] of Object.entries(r)) if (n) steps.inc({ step }, n);
+    },
+  });
   new client.Gauge({ name: 'registry_jobs_leader', help: '1 while this process runs the cluster\'s jobs', registers: [registry], collect() { this.set(scheduler.leader ? 1 : 0); } });
   scheduler.start();
   return { stop: async () => { await scheduler.stop(); await db.dispose(); }, registry };

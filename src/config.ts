@@ -43,6 +43,10 @@ export interface RegistryConfig {
   workers: { threads: number; concurrentTasksPerWorker: number };
   metrics: { host: string; port: number };
   log: { level: 'debug' | 'info' | 'warn' | 'error'; file: string; stdout: boolean };
+  /** The cluster-wide job runner: how often the leader runs a pass, and rows per transaction. */
+  jobs: { intervalSeconds: number; batchSize: number };
+  /** Who issues receipts and statements (shown at their top). */
+  billing: { issuerName: string; issuerAddress: string[] };
 }
 
 export function defaults(dataDir = resolve('var')): RegistryConfig {
@@ -71,6 +75,8 @@ export function defaults(dataDir = resolve('var')): RegistryConfig {
     workers: { threads: 2, concurrentTasksPerWorker: 8 },
     metrics: { host: '127.0.0.1', port: 9464 },
     log: { level: 'info', file: join(dataDir, 'logs', 'registry.log'), stdout: false },
+    jobs: { intervalSeconds: 10, batchSize: 500 },
+    billing: { issuerName: 'Open Registry', issuerAddress: [] },
   };
 }
 
@@ -181,5 +187,6 @@ export function validateConfig(cfg: RegistryConfig): RegistryConfig {
   if (cfg.epp.processes < 1 || cfg.epp.processes > 64) throw new TypeError('epp.processes must be 1..64');
   if (!/^\w{1,8}$/.test(cfg.epp.repoId)) throw new TypeError('epp.repoId must be 1-8 word characters (RFC 5730 §2.8)');
   if (cfg.workers.threads < 1 || cfg.workers.concurrentTasksPerWorker < 1) throw new TypeError('workers.* must be >= 1');
+  if (!(cfg.jobs.intervalSeconds > 0) || !Number.isInteger(cfg.jobs.batchSize) || cfg.jobs.batchSize < 1) throw new TypeError('jobs.intervalSeconds must be > 0 and jobs.batchSize >= 1');
   return cfg;
 }

@@ -15,6 +15,8 @@ import { createCa, createCsr, issueServerCert, type KeyAndCert } from '../pki/ca
 import type { Logger } from '../util/log.js';
 import { createRegistrar, issueCert } from '../admin/registrars.js';
 import { addZone } from '../admin/zones.js';
+import { setPrice } from '../admin/catalog.js';
+import { topUp } from '../admin/accounts.js';
 
 export interface DemoRegistrar { clID: string; password: string; clientCert: string; clientKey: string }
 
@@ -80,6 +82,11 @@ async function seedDemo(pool: ConnectionPool, config: RegistryConfig, ca: KeyAnd
     writeSecret(clientKey, keyPem);
     writeFileSync(clientCert, cert.certPem);
     out.push({ clID, password, clientCert, clientKey });
+    // Prepaid credit large enough for load tests, so the demo bills every operation for real.
+    await topUp(db, clID, '100000000.00', { note: 'demo credit' });
+  }
+  for (const [operation, amount] of [['create', '10.00'], ['renew', '10.00'], ['autoRenew', '10.00'], ['transfer', '8.00'], ['restore', '40.00']] as const) {
+    await setPrice(db, DEMO_ZONE, operation, amount);
   }
   return out;
   });

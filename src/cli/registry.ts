@@ -14,6 +14,7 @@ import { loadMigrations, migrate } from '../db/migrate.js';
 import { LocalPostgres } from '../embedded/postgres.js';
 import { AdminError, addIp, createRegistrar, issueCert, listIps, listRegistrars, removeIp, revokeCert, setEnabled, setMaxSessions, setPassword } from '../admin/registrars.js';
 import { accredit, addZone, listZones } from '../admin/zones.js';
+import { BILLING_OPTIONS, BILLING_USAGE, billingCommand, type BillingOpts } from './billing-commands.js';
 
 const USAGE = `usage: registry [--data-dir DIR] [--config FILE] COMMAND
 
@@ -33,6 +34,7 @@ const USAGE = `usage: registry [--data-dir DIR] [--config FILE] COMMAND
   jobs run [--at ISO-TIME]           run one pass of every scheduled job now (or as of a given time)
   db migrate | db status
   config check                       validate the configuration and print it (secrets elided)
+${BILLING_USAGE}
 `;
 
 interface Opts { at?: string; name?: string; password?: string; ip?: string[]; zone?: string[]; 'max-sessions'?: string; email?: string; csr?: string; out?: string; days?: string; json?: boolean }
@@ -46,6 +48,7 @@ function parse(argv: string[]) {
       ip: { type: 'string', multiple: true }, zone: { type: 'string', multiple: true }, 'max-sessions': { type: 'string' },
       email: { type: 'string' }, at: { type: 'string' }, csr: { type: 'string' }, out: { type: 'string' }, days: { type: 'string' }, json: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
+      ...BILLING_OPTIONS,
     },
   });
 }
@@ -147,9 +150,12 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
       case 'registrar revoke-cert':
         out((await revokeCert(db, need(args[0], 'client id'), need(args[1], 'fingerprint'))) ? 'revoked' : 'no such active certificate');
         return 0;
-      default:
+      default: {
+        const code = await billingCommand(group, action, args, o as BillingOpts, db, cfg, out);
+        if (code !== undefined) return code;
         out(USAGE);
         return 64;
+      }
     }
   } finally {
     await done();

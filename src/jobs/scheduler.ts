@@ -52,6 +52,7 @@ export interface SchedulerOptions {
   clock?: () => Date;
   intervalMs?: number;
   batch?: number;
+  onPassStart?: () => void;
   onPass?: (r: JobResults) => void;
 }
 
@@ -81,6 +82,7 @@ export class Scheduler {
           this.o.log.info('job runner: leader');
           try {
             while (!this.stopped) {
+              this.o.onPassStart?.();
               const r = await runPass(this.o.db, (this.o.clock ?? (() => new Date()))(), this.o.batch ? { batch: this.o.batch } : {});
               this.o.onPass?.(r);
               if (passDidWork(r)) this.o.log.info(r, 'job pass');
