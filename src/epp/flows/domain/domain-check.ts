@@ -30,8 +30,8 @@ export const DomainCheckFlow = defineFlow({
       const a = toALabel(input);
       if ('problem' in a) return { input, reason: 'Invalid domain name' };
       const zone = zoneOf(a.name, zones) as Zone | undefined;
-      if (!zone) return { input, reason: 'Not in a zone served by this registry' };
-      if (!isRegistrable(a.name, zone)) return { input, reason: 'Not a registrable name in this zone' };
+      if (!zone) return { input, reason: 'Not in a zone we serve' };
+      if (!isRegistrable(a.name, zone)) return { input, reason: 'Not registrable in this zone' };
       return { input, name: a.name, zone };
     });
     const names = verdicts.flatMap((v) => (v.name ? [v.name] : []));
