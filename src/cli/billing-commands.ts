@@ -24,7 +24,8 @@ export const BILLING_USAGE = `
   reserved remove|list ZONE [LABEL]
   account show CLID
   account topup CLID AMOUNT [--currency C] [--note TEXT] [--receipt FILE.pdf]
-  account adjust CLID AMOUNT --note WHY [--currency C]   (AMOUNT may be negative)
+  account adjust CLID --note WHY [--currency C] -- AMOUNT
+                                     staff adjustment; AMOUNT may be negative (hence the --)
   account limit CLID [--credit-limit A] [--low-balance A|none] [--currency C]
   account ledger CLID [--from ISO] [--to ISO] [--currency C] [--json]
   account receipt ENTRY-ID --out FILE.pdf
