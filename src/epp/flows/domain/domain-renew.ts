@@ -5,7 +5,7 @@ import { hasAny } from '../../../registry/statuses.js';
 import { NS } from '../../../xml/namespaces.js';
 import { AuthorizationError, ObjectDoesNotExistError, ParameterValuePolicyError, ParameterValueRangeError, StatusProhibitsOperationError } from '../../errors.js';
 import { defineFlow } from '../../flow.js';
-import { addYears, loadDomain, validateDomainName, validatePeriod, verifySponsor } from './domain-checks.js';
+import { addYears, el, loadDomain, normaliseDomainName, validatePeriod, verifySponsor, verifyTenYearCap, zoneOfDomain } from './domain-checks.js';
 
 export const DomainRenewFlow = defineFlow({
   command: 'domain:renew',
@@ -14,21 +14,19 @@ export const DomainRenewFlow = defineFlow({
   errors: [ObjectDoesNotExistError, AuthorizationError, StatusProhibitsOperationError, ParameterValuePolicyError, ParameterValueRangeError],
   async run(ctx, cmd) {
     const r = cmd.domainRenew!;
-    const { name, zone } = await validateDomainName(r.name, ctx.zones);
-    const d = await loadDomain(ctx.db, name, true);
+    const d = await loadDomain(ctx.db, normaliseDomainName(r.name), true);
     verifySponsor(d, ctx.registrar.id);
+    const zone = await zoneOfDomain(d, ctx.zones);
+    const name = d.name;
     if (hasAny(d.statuses, 'clientRenewProhibited', 'serverRenewProhibited', 'pendingDelete') || d.pendingTransfer) {
-      throw new StatusProhibitsOperationError('domain status prohibits renew', { ns: NS.domain, local: 'name', text: d.name });
-    }
-    // RFC 5731 §3.2.3: curExpDate guards against a renew being applied twice.
-    if (d.expiresAt.toISOString().slice(0, 10) !== r.curExpDate) {
-      throw new ParameterValuePolicyError(`curExpDate does not match the expiry date ${d.expiresAt.toISOString().slice(0, 10)}`, { ns: NS.domain, local: 'curExpDate', text: r.curExpDate });
+      throw new StatusProhibitsOperationError('domain status prohibits renew', el('name', d.name));
     }
     const years = validatePeriod(r.period, zone);
+    // RFC 5731 §3.2.3: curExpDate (the date part, in UTC) guards against a renew applied twice.
+    const current = d.expiresAt.toISOString().slice(0, 10);
+    if (current !== r.curExpDate) throw new ParameterValuePolicyError(`curExpDate does not match the expiry date ${current}`, el('curExpDate', r.curExpDate));
     const expires = addYears(d.expiresAt, years);
-    if (expires > addYears(ctx.now, 10)) {
-      throw new ParameterValuePolicyError('a registration cannot extend more than 10 years into the future', { ns: NS.domain, local: 'period', text: String(r.period?.value ?? 1), attrs: { unit: r.period?.unit ?? 'y' } });
-    }
+    verifyTenYearCap(expires, ctx.now, r.period);
     await ctx.db.query(sql`UPDATE domains SET expires_at = ${expires}, updater_id = ${ctx.registrar.id}, updated_at = ${ctx.now} WHERE id = ${d.id}`);
     await recordHistory(ctx.db, { type: 'domain', roid: d.roid, at: ctx.now, registrarId: ctx.registrar.id, svTrid: ctx.svTrid, action: 'renew', snapshot: { name, years, expires } });
     return {
