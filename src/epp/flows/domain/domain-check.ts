@@ -25,8 +25,9 @@ export const DomainCheckFlow = defineFlow({
       const a = toALabel(input);
       if ('problem' in a) return { input, reason: 'Invalid domain name' };
       const zone = zoneOf(a.name, zones) as Zone | undefined;
-      if (!zone) return { input, reason: 'Not in a zone served by this registry' };
-      if (!isRegistrable(a.name, zone)) return { input, reason: 'Not a registrable name in this zone' };
+      // Reasons are at most 32 characters (eppcom reasonBaseType).
+      if (!zone) return { input, reason: 'Not a zone of this registry' };
+      if (!isRegistrable(a.name, zone)) return { input, reason: 'Not registrable in this zone' };
       if (reservedNames(zone, [a.name]).has(a.name)) return { input, reason: 'Reserved' };
       return { input, name: a.name, zone };
     });
