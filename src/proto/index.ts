@@ -87,6 +87,8 @@ export interface PostalInfo { name: string; org?: string; street?: string[]; cit
 export interface ContactCreateBody {
   id: string; postalInt?: PostalInfo; postalLoc?: PostalInfo; voice?: string; voiceExt?: string; fax?: string; faxExt?: string;
   email: string; authPw: string; disclose?: { flag: boolean; fields?: string[] };
+  /** Types of every postalInfo as sent, to refuse two of one type. */
+  postalTypes?: string[];
 }
 
 export interface WireErrValue { ns?: string; local?: string; text?: string; attrs?: Record<string, string>; reason?: string; hasElement?: boolean }

@@ -7,12 +7,14 @@ export type NameProblem = 'syntax' | 'length' | 'idn';
 
 /**
  * Lower-cases and converts U-labels to A-labels. Returns the A-label form or a problem. Rules:
- * labels 1-63 LDH characters without a leading or trailing hyphen, the whole name at most 253
- * characters, and "--" in positions 3-4 only for valid "xn--" A-labels (RFC 5891 §4.2.3.1).
+ * labels 1-63 LDH characters without a leading or trailing hyphen (RFC 1123 §2.1), the whole
+ * name at most 253 characters, and "--" in positions 3-4 only for valid "xn--" A-labels
+ * (RFC 5891 §4.2.3.1). EPP names carry no root dot: "example.com." is refused rather than
+ * accepted as a second spelling of one object.
  */
 export function toALabel(input: string): { name: string } | { problem: NameProblem } {
-  let name = input.trim().toLowerCase().replace(/\.$/, '');
-  if (name.length === 0) return { problem: 'syntax' };
+  let name = input.trim().toLowerCase();
+  if (name.length === 0 || name.endsWith('.')) return { problem: 'syntax' };
   if (/[^\x00-\x7f]/.test(name)) {
     const ascii = domainToASCII(name);
     if (!ascii) return { problem: 'idn' };

@@ -41,3 +41,13 @@ export function changeStatuses(current: readonly string[], add: readonly string[
   for (const s of add) if (!out.includes(s)) out.push(s);
   return { statuses: out };
 }
+
+/**
+ * `clientUpdateProhibited`: "requests to update the object (other than to remove this status)
+ * MUST be rejected" (RFC 5731 §2.3, RFC 5732 §2.3, RFC 5733 §2.2). An update that removes it
+ * may change other statuses in the same command (e.g. set another lock) but no data.
+ */
+export function clientLockAllowsUpdate(current: readonly string[], rem: readonly string[], changesData: boolean): boolean {
+  if (!current.includes('clientUpdateProhibited')) return true;
+  return rem.includes('clientUpdateProhibited') && !changesData;
+}

@@ -16,7 +16,9 @@ export function trnData(t: TransferRow, id: string, status: TrStatus = t.status)
         'domain:reDate': t.requestedAt.toISOString(),
         'domain:acID': t.losingClid,
         'domain:acDate': t.actionAt.toISOString(),
-        ...(t.newExpiresAt ? { 'domain:exDate': t.newExpiresAt.toISOString() } : {}),
+        // RFC 5731 §3.2.4: exDate only "if the transfer caused or causes a change in the
+        // validity period": not for a rejected or cancelled one.
+        ...(t.newExpiresAt && (status === 'pending' || status === 'clientApproved' || status === 'serverApproved') ? { 'domain:exDate': t.newExpiresAt.toISOString() } : {}),
       },
     };
   }
@@ -48,6 +50,5 @@ const TEXT: Record<TrStatus, string> = {
  */
 export async function notifyTransfer(db: Queryable, t: TransferRow, id: string, status: TrStatus, at: Date): Promise<void> {
   const data = trnData(t, id, status);
-  await enqueuePoll(db, t.losingId, at, TEXT[status], data);
-  await enqueuePoll(db, t.gainingId, at, TEXT[status], data);
+  await enqueuePoll(db, [t.losingId, t.gainingId], at, TEXT[status], data);
 }

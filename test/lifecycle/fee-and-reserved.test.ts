@@ -91,7 +91,7 @@ describe('fee extension and reserved names', () => {
   it('shows reserved names unavailable and refuses to create them (2304)', async () => {
     await reserveName(h.t.db.primary, 'example', 'blocked', { reason: 'Registry reserved' });
     const res = await a.request(checkXml(['blocked.example', 'free-name.example']));
-    expect(res).toContain('<domain:cd><domain:name avail="0">blocked.example</domain:name><domain:reason>Reserved</domain:reason></domain:cd>');
+    expect(res).toContain('<domain:cd><domain:name avail="0">blocked.example</domain:name><domain:reason lang="en">Reserved</domain:reason></domain:cd>');
     expect(res).toContain('<domain:name avail="1">free-name.example</domain:name>');
     expect(resultCode(await a.request(createXml('blocked.example')))).toBe(2304);
     expect(resultCode(await a.request(createXml('blocked.example', { ext: tokenExt('guess') })))).toBe(2201);
@@ -120,7 +120,7 @@ describe('fee extension and reserved names', () => {
     now = new Date(now.getTime() + 3 * DAY + 1);
     expect((await runPass(h.t.db, now)).tokensExpired).toBe(1);
     expect(resultCode(await b.request(createXml('expiring.example', { registrant: 'owner-b', ext: tokenExt(token!) })))).toBe(2201);
-    expect(await b.request(checkXml(['expiring.example']))).toContain('<domain:reason>Reserved</domain:reason>');
+    expect(await b.request(checkXml(['expiring.example']))).toContain('<domain:reason lang="en">Reserved</domain:reason>');
     let found = false;
     for (;;) {
       const res = await b.request(pollXml('req'));

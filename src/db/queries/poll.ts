@@ -4,9 +4,12 @@ import type { XmlObj } from '../../xml/render.js';
 
 export interface PollMessage { id: number; createdAt: Date; msg: string; resData?: XmlObj; extension?: XmlObj }
 
-export async function enqueuePoll(db: Queryable, registrarId: number, at: Date, msg: string, resData?: XmlObj, extension?: XmlObj): Promise<void> {
+/** Queues one message for one registrar, or the same message for several (one statement). */
+export async function enqueuePoll(db: Queryable, registrarId: number | readonly number[], at: Date, msg: string, resData?: XmlObj, extension?: XmlObj): Promise<void> {
+  const ids = typeof registrarId === 'number' ? [registrarId] : [...registrarId];
   await db.query(sql`INSERT INTO poll_messages (registrar_id, created_at, msg, res_data, extension)
-                     VALUES (${registrarId}, ${at}, ${msg}, ${resData ? JSON.stringify(resData) : null}::json, ${extension ? JSON.stringify(extension) : null}::json)`);
+                     SELECT r, ${at}, ${msg}, ${resData ? JSON.stringify(resData) : null}::json, ${extension ? JSON.stringify(extension) : null}::json
+                       FROM unnest(${ids}::int[]) WITH ORDINALITY AS x(r, n) ORDER BY n`);
 }
 
 export async function oldestPoll(db: Queryable, registrarId: number): Promise<{ message?: PollMessage; count: number }> {
@@ -20,8 +23,10 @@ export async function oldestPoll(db: Queryable, registrarId: number): Promise<{ 
 
 /** Deletes the message if it is this registrar's; returns the remaining count, or undefined if not found. */
 export async function ackPoll(db: Queryable, registrarId: number, id: number): Promise<number | undefined> {
-  const del = await db.query(sql`DELETE FROM poll_messages WHERE id = ${id} AND registrar_id = ${registrarId} RETURNING id`);
-  if (del.length === 0) return undefined;
-  const [c] = await db.query(sql`SELECT count(*)::int AS n FROM poll_messages WHERE registrar_id = ${registrarId}`);
-  return c.n;
+  // One statement: the count reads the snapshot from before the delete, hence the subtraction.
+  const [r] = await db.query(sql`
+    WITH del AS (DELETE FROM poll_messages WHERE id = ${id} AND registrar_id = ${registrarId} RETURNING id)
+    SELECT (SELECT count(*) FROM del)::int AS deleted,
+           ((SELECT count(*) FROM poll_messages WHERE registrar_id = ${registrarId}) - (SELECT count(*) FROM del))::int AS remaining`);
+  return r.deleted ? r.remaining : undefined;
 }

@@ -44,12 +44,24 @@ export async function finishTransfer(db: Queryable, id: number, status: Exclude<
   await db.query(sql`UPDATE transfers SET status = ${status}, action_at = ${at} WHERE id = ${id} AND status = 'pending'`);
 }
 
-/** Pending transfers whose auto-approve time has come, oldest first (locked, skipping ones another runner holds). */
+/**
+ * Pending transfers whose auto-approve time has come, oldest first, with the transferred object's
+ * row and the transfer's row locked. Rows another transaction holds are skipped, not waited for:
+ * an EPP transfer command locks the object and then the transfer, so a runner that waited here
+ * (or locked only the transfer and then updated the object) could deadlock with it. A skipped
+ * transfer is picked up by the next pass.
+ */
 export async function dueTransfers(db: Queryable, now: Date, limit: number): Promise<TransferRow[]> {
-  const rows = await db.query(sql`
+  const domains = await db.query(sql`
     SELECT t.*, g.client_id AS gaining_clid, l.client_id AS losing_clid
-      FROM transfers t JOIN registrars g ON g.id = t.gaining_id JOIN registrars l ON l.id = t.losing_id
-     WHERE t.status = 'pending' AND t.action_at <= ${now}
-     ORDER BY t.action_at, t.id LIMIT ${limit} FOR UPDATE OF t SKIP LOCKED`);
-  return rows.map(toRow);
+      FROM transfers t JOIN domains o ON o.id = t.object_id JOIN registrars g ON g.id = t.gaining_id JOIN registrars l ON l.id = t.losing_id
+     WHERE t.object_type = 'domain' AND t.status = 'pending' AND t.action_at <= ${now}
+     ORDER BY t.action_at, t.id LIMIT ${limit} FOR UPDATE OF o, t SKIP LOCKED`);
+  if (domains.length >= limit) return domains.map(toRow);
+  const contacts = await db.query(sql`
+    SELECT t.*, g.client_id AS gaining_clid, l.client_id AS losing_clid
+      FROM transfers t JOIN contacts o ON o.id = t.object_id JOIN registrars g ON g.id = t.gaining_id JOIN registrars l ON l.id = t.losing_id
+     WHERE t.object_type = 'contact' AND t.status = 'pending' AND t.action_at <= ${now}
+     ORDER BY t.action_at, t.id LIMIT ${limit - domains.length} FOR UPDATE OF o, t SKIP LOCKED`);
+  return [...domains, ...contacts].map(toRow);
 }

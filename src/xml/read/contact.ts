@@ -59,6 +59,7 @@ registerReader('contact:create', ({ objectEl }) => {
       email: text(objectEl, C, 'email')!.trim(),
       authPw: (ai ? text(ai, C, 'pw') : undefined) ?? '',
       ...(disclose ? { disclose } : {}),
+      postalTypes: postal.map((p) => attr(p, 'type')!),
     },
   };
 });

@@ -2,17 +2,19 @@
 import { sql } from '../../../db/pool.js';
 import { recordHistory } from '../../../db/queries/history.js';
 import type { PostalInfo } from '../../../proto/index.js';
-import { changeStatuses, CONTACT_CLIENT_STATUSES } from '../../../registry/statuses.js';
+import { changeStatuses, clientLockAllowsUpdate, CONTACT_CLIENT_STATUSES } from '../../../registry/statuses.js';
 import { NS } from '../../../xml/namespaces.js';
-import { AuthorizationError, ObjectDoesNotExistError, ParameterValuePolicyError, ParameterValueSyntaxError, StatusProhibitsOperationError } from '../../errors.js';
+import {
+  AuthorizationError, ObjectDoesNotExistError, ParameterValuePolicyError, ParameterValueSyntaxError, RequiredParameterMissingError, StatusProhibitsOperationError,
+} from '../../errors.js';
 import { defineFlow } from '../../flow.js';
-import { loadContact, validateEmail, validatePostalInfo, verifySponsor } from './contact-checks.js';
+import { el, loadContact, validateEmail, validatePhone, validatePostalInfo, verifySponsor } from './contact-checks.js';
 
 export const ContactUpdateFlow = defineFlow({
   command: 'contact:update',
   objectUri: NS.contact,
   mutating: true,
-  errors: [ObjectDoesNotExistError, AuthorizationError, StatusProhibitsOperationError, ParameterValuePolicyError, ParameterValueSyntaxError],
+  errors: [ObjectDoesNotExistError, AuthorizationError, StatusProhibitsOperationError, ParameterValuePolicyError, ParameterValueSyntaxError, RequiredParameterMissingError],
   async run(ctx, cmd) {
     const u = cmd.contactUpdate!;
     const c = await loadContact(ctx.db, u.id, true);
@@ -20,12 +22,13 @@ export const ContactUpdateFlow = defineFlow({
     const remStatuses = (u.remStatuses ?? []).map((s) => s.s);
     const addStatuses = (u.addStatuses ?? []).map((s) => s.s);
     const changesFields = !!(u.chgPostal?.length || u.chgVoice !== undefined || u.chgFax !== undefined || u.chgEmail !== undefined || u.chgAuthPw !== undefined || u.chgDisclose);
-    if (c.statuses.includes('serverUpdateProhibited') || c.pendingTransfer) throw new StatusProhibitsOperationError('contact status prohibits update', { ns: NS.contact, local: 'id', text: c.contactId });
-    if (c.statuses.includes('clientUpdateProhibited') && (!remStatuses.includes('clientUpdateProhibited') || changesFields || addStatuses.length)) {
-      throw new StatusProhibitsOperationError('clientUpdateProhibited: remove it first', { ns: NS.contact, local: 'id', text: c.contactId });
-    }
+    if (c.statuses.includes('serverUpdateProhibited') || c.pendingTransfer) throw new StatusProhibitsOperationError('contact status prohibits update', el('id', c.contactId));
+    if (!clientLockAllowsUpdate(c.statuses, remStatuses, changesFields)) throw new StatusProhibitsOperationError('clientUpdateProhibited: remove it first', el('id', c.contactId));
     const changed = changeStatuses(c.statuses, addStatuses, remStatuses, CONTACT_CLIENT_STATUSES);
-    if ('bad' in changed) throw new ParameterValuePolicyError(changed.why, { ns: NS.contact, local: 'status', attrs: { s: changed.bad } });
+    if ('bad' in changed) throw new ParameterValuePolicyError(changed.why, el('status', undefined, { s: changed.bad }));
+    const types = (u.chgPostal ?? []).map((p) => p.type);
+    const twice = types.find((t, i) => types.indexOf(t) !== i);
+    if (twice) throw new ParameterValuePolicyError(`only one postalInfo of type "${twice}"`, el('postalInfo', undefined, { type: twice }));
 
     const postal: Record<'int' | 'loc', Record<string, unknown> | undefined> = { int: c.postalInt, loc: c.postalLoc };
     for (const p of u.chgPostal ?? []) {
@@ -38,10 +41,13 @@ export const ContactUpdateFlow = defineFlow({
         ...(p.addr ? { ...(p.addr.sp !== undefined ? { sp: p.addr.sp } : {}), ...(p.addr.pc !== undefined ? { pc: p.addr.pc } : {}) } : { ...(base.sp !== undefined ? { sp: base.sp } : {}), ...(base.pc !== undefined ? { pc: base.pc } : {}) }),
         cc: p.addr ? p.addr.cc : base.cc ?? '',
       };
-      if (!next.name || !next.city || !next.cc) throw new ParameterValuePolicyError(`a new ${p.type} postalInfo needs a name and an address`, { ns: NS.contact, local: 'postalInfo', attrs: { type: p.type } });
+      // A postalInfo of a type the contact does not have yet must come whole (RFC 5733 §3.2.5).
+      if (!next.name || !next.city || !next.cc) throw new RequiredParameterMissingError(`a new ${p.type} postalInfo needs a name and an address`, el('postalInfo', undefined, { type: p.type }));
       validatePostalInfo(next, p.type);
       postal[p.type] = next as unknown as Record<string, unknown>;
     }
+    if (u.chgVoice !== undefined) validatePhone('voice', u.chgVoice);
+    if (u.chgFax !== undefined) validatePhone('fax', u.chgFax);
     if (u.chgEmail !== undefined) validateEmail(u.chgEmail);
     const disclose = u.chgDisclose ? { flag: u.chgDisclose.flag, fields: u.chgDisclose.fields ?? [] } : c.disclose ?? null;
     await ctx.db.query(sql`
@@ -55,7 +61,8 @@ export const ContactUpdateFlow = defineFlow({
              disclose = ${disclose ? JSON.stringify(disclose) : null}::jsonb,
              updater_id = ${ctx.registrar.id}, updated_at = ${ctx.now}
        WHERE id = ${c.id}`);
-    await recordHistory(ctx.db, { type: 'contact', roid: c.roid, at: ctx.now, registrarId: ctx.registrar.id, svTrid: ctx.svTrid, action: 'update', snapshot: { ...u, chgAuthPw: undefined } });
+    const { chgAuthPw: _secret, ...snapshot } = u;
+    await recordHistory(ctx.db, { type: 'contact', roid: c.roid, at: ctx.now, registrarId: ctx.registrar.id, svTrid: ctx.svTrid, action: 'update', snapshot });
     return { object: { type: 'contact', id: c.contactId } };
   },
 });

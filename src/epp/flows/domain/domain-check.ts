@@ -13,6 +13,7 @@ import { NS } from '../../../xml/namespaces.js';
 import type { XmlObj } from '../../../xml/render.js';
 import { ParameterValuePolicyError } from '../../errors.js';
 import { defineFlow } from '../../flow.js';
+import { el } from './domain-checks.js';
 
 export const DomainCheckFlow = defineFlow({
   command: 'domain:check',
@@ -22,15 +23,15 @@ export const DomainCheckFlow = defineFlow({
   errors: [ParameterValuePolicyError],
   async run(ctx, cmd) {
     const ids = cmd.check!.ids;
-    if (ids.length > ctx.config.epp.maxCheckNames) {
-      throw new ParameterValuePolicyError(`at most ${ctx.config.epp.maxCheckNames} names per check`);
-    }
+    const max = ctx.config.epp.maxCheckNames;
+    if (ids.length > max) throw new ParameterValuePolicyError(`at most ${max} names per check`, el('name', ids[max]));
     const zones = [...(await ctx.zones.all()).values()];
-    const verdicts = ids.map((input) => {
+    const verdicts = ids.map((input): { input: string; reason?: string; name?: string; zone?: Zone } => {
       const a = toALabel(input);
       if ('problem' in a) return { input, reason: 'Invalid domain name' };
       const zone = zoneOf(a.name, zones) as Zone | undefined;
-      if (!zone) return { input, reason: 'Not in a zone we serve' };
+      // Reasons are at most 32 characters (eppcom reasonBaseType).
+      if (!zone) return { input, reason: 'Not a zone of this registry' };
       if (!isRegistrable(a.name, zone)) return { input, reason: 'Not registrable in this zone' };
       return { input, name: a.name, zone };
     });
@@ -54,7 +55,7 @@ export const DomainCheckFlow = defineFlow({
           : reservedFor(reserved.get(v.name!), ctx.registrar.id, cmd.allocationToken, ctx.now) ? 'Reserved' : undefined);
       return {
         'domain:name': { '@_avail': reason ? '0' : '1', '#text': v.input },
-        ...(reason ? { 'domain:reason': reason } : {}),
+        ...(reason ? { 'domain:reason': { '@_lang': 'en', '#text': reason } } : {}),
       };
     });
     const resData = { 'domain:chkData': { '@_xmlns:domain': NS.domain, 'domain:cd': cd } };

@@ -3,10 +3,9 @@
  * charged at the renew price (RFC 8748 §5.2.3 for the fee) and refundable in the renew grace period.
  */
 import { sql } from '../../../db/pool.js';
-import { charge } from '../../../billing/ledger.js';
+import { chargeWithGrace } from '../../../billing/ledger.js';
 import { feeResponse, verifyFeeAgreement } from '../../../billing/fee-ext.js';
 import { quote } from '../../../billing/prices.js';
-import { startGrace } from '../../../lifecycle/grace.js';
 import { recordHistory } from '../../../db/queries/history.js';
 import { hasAny } from '../../../registry/statuses.js';
 import { NS } from '../../../xml/namespaces.js';
@@ -14,7 +13,7 @@ import {
   AuthorizationError, BillingFailureError, ObjectDoesNotExistError, ParameterValuePolicyError, ParameterValueRangeError, RequiredParameterMissingError, StatusProhibitsOperationError,
 } from '../../errors.js';
 import { defineFlow } from '../../flow.js';
-import { addYears, loadDomain, validateDomainName, validatePeriod, verifySponsor } from './domain-checks.js';
+import { addYears, el, loadDomain, normaliseDomainName, validatePeriod, verifySponsor, verifyTenYearCap, zoneOfDomain } from './domain-checks.js';
 
 export const DomainRenewFlow = defineFlow({
   command: 'domain:renew',
@@ -25,27 +24,25 @@ export const DomainRenewFlow = defineFlow({
     RequiredParameterMissingError, BillingFailureError],
   async run(ctx, cmd) {
     const r = cmd.domainRenew!;
-    const { name, zone } = await validateDomainName(r.name, ctx.zones);
-    const d = await loadDomain(ctx.db, name, true);
+    const d = await loadDomain(ctx.db, normaliseDomainName(r.name), true);
     verifySponsor(d, ctx.registrar.id);
+    const zone = await zoneOfDomain(d, ctx.zones);
+    const name = d.name;
     if (hasAny(d.statuses, 'clientRenewProhibited', 'serverRenewProhibited', 'pendingDelete') || d.pendingTransfer) {
-      throw new StatusProhibitsOperationError('domain status prohibits renew', { ns: NS.domain, local: 'name', text: d.name });
-    }
-    // RFC 5731 §3.2.3: curExpDate guards against a renew being applied twice.
-    if (d.expiresAt.toISOString().slice(0, 10) !== r.curExpDate) {
-      throw new ParameterValuePolicyError(`curExpDate does not match the expiry date ${d.expiresAt.toISOString().slice(0, 10)}`, { ns: NS.domain, local: 'curExpDate', text: r.curExpDate });
+      throw new StatusProhibitsOperationError('domain status prohibits renew', el('name', d.name));
     }
     const years = validatePeriod(r.period, zone);
+    // RFC 5731 §3.2.3: curExpDate (the date part, in UTC) guards against a renew applied twice.
+    const current = d.expiresAt.toISOString().slice(0, 10);
+    if (current !== r.curExpDate) throw new ParameterValuePolicyError(`curExpDate does not match the expiry date ${current}`, el('curExpDate', r.curExpDate));
     const expires = addYears(d.expiresAt, years);
-    if (expires > addYears(ctx.now, 10)) {
-      throw new ParameterValuePolicyError('a registration cannot extend more than 10 years into the future', { ns: NS.domain, local: 'period', text: String(r.period?.value ?? 1), attrs: { unit: r.period?.unit ?? 'y' } });
-    }
+    verifyTenYearCap(expires, ctx.now, r.period);
     const price = await quote(ctx.db, ctx.prices, zone, name, 'renew', years);
     const feeBack = verifyFeeAgreement(cmd, price, ctx.extUris);
     await ctx.db.query(sql`UPDATE domains SET expires_at = ${expires}, updater_id = ${ctx.registrar.id}, updated_at = ${ctx.now} WHERE id = ${d.id}`);
     await recordHistory(ctx.db, { type: 'domain', roid: d.roid, at: ctx.now, registrarId: ctx.registrar.id, svTrid: ctx.svTrid, action: 'renew', snapshot: { name, years, expires } });
-    const charged = await charge(ctx.db, { registrarId: ctx.registrar.id, quote: price, zoneId: zone.id, domain: { roid: d.roid, name }, now: ctx.now, svTrid: ctx.svTrid });
-    await startGrace(ctx.db, { domainId: d.id, kind: 'renewPeriod', start: ctx.now, days: zone.policy.renewGraceDays, registrarId: ctx.registrar.id, chargeId: charged.entryId, years });
+    const charged = await chargeWithGrace(ctx.db, { registrarId: ctx.registrar.id, quote: price, zoneId: zone.id, domain: { roid: d.roid, name }, now: ctx.now, svTrid: ctx.svTrid },
+      { domainId: d.id, kind: 'renewPeriod', days: zone.policy.renewGraceDays, years });
     return {
       resData: { 'domain:renData': { '@_xmlns:domain': NS.domain, 'domain:name': name, 'domain:exDate': expires.toISOString() } },
       ...(feeBack ? { extension: feeResponse('renData', { quote: price, zone, balance: charged, currency: price.currency }) } : {}),

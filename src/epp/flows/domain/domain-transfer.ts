@@ -1,65 +1,66 @@
 /**
- * domain:transfer (RFC 5731 §3.2.4): request, query, approve, reject, cancel. The gaining registrar
- * pays with the request (fee:trnData, RFC 8748 §5.2.4) and is refunded on reject or cancel.
+ * domain:transfer (RFC 5731 §3.1.3 query, §3.2.4 request/approve/reject/cancel). The gaining
+ * registrar requests with the authInfo; the losing (sponsoring) registrar approves or rejects;
+ * the requester may cancel; the registry approves unanswered requests after the zone's period
+ * (src/jobs/transfers.ts). Every event queues a poll message for both registrars. The gaining
+ * registrar pays with the request (fee:trnData, RFC 8748 §5.2.4) and is refunded on reject or cancel.
  */
 import { charge } from '../../../billing/ledger.js';
 import { feeResponse, verifyFeeAgreement } from '../../../billing/fee-ext.js';
 import { quote } from '../../../billing/prices.js';
-import { refundTransfer } from '../../../lifecycle/transfer.js';
-import { insertTransfer, latestTransfer, finishTransfer } from '../../../db/queries/transfers.js';
+import { insertTransfer, latestTransfer } from '../../../db/queries/transfers.js';
 import { isAccredited } from '../../../db/queries/domains.js';
 import { recordHistory } from '../../../db/queries/history.js';
 import { hasAny } from '../../../registry/statuses.js';
-import { completeTransfer } from '../../../registry/transfer-completion.js';
+import { closeTransfer, completeTransfer } from '../../../registry/transfer-completion.js';
 import { notifyTransfer, trnData } from '../../../registry/transfer-messages.js';
 import { NS } from '../../../xml/namespaces.js';
 import {
   AuthorizationError, CommandUseError, InvalidAuthInfoError, NotEligibleForTransferError, ObjectDoesNotExistError, ObjectNotPendingTransferError,
-  ObjectPendingTransferError, ParameterValuePolicyError, ParameterValueRangeError, StatusProhibitsOperationError, BillingFailureError, RequiredParameterMissingError,
+  ObjectPendingTransferError, ParameterValuePolicyError, ParameterValueRangeError, RequiredParameterMissingError, StatusProhibitsOperationError, BillingFailureError,
 } from '../../errors.js';
 import { defineFlow } from '../../flow.js';
-import { addYears, loadDomain, validateDomainName, validatePeriod } from './domain-checks.js';
+import { addYears, el as domainEl, loadDomain, normaliseDomainName, validatePeriod, verifyAuthInfo, verifyTenYearCap, zoneOfDomain } from './domain-checks.js';
 
-const el = (text: string) => ({ ns: NS.domain, local: 'name', text });
+const el = (text: string) => domainEl('name', text);
 
 export const DomainTransferFlow = defineFlow({
   command: 'domain:transfer',
   objectUri: NS.domain,
   mutating: true,
   extensions: [NS.fee],
-  errors: [BillingFailureError, RequiredParameterMissingError, ObjectDoesNotExistError, AuthorizationError, InvalidAuthInfoError, NotEligibleForTransferError, ObjectPendingTransferError,
-    ObjectNotPendingTransferError, StatusProhibitsOperationError, ParameterValuePolicyError, ParameterValueRangeError, CommandUseError],
+  errors: [BillingFailureError, ObjectDoesNotExistError, AuthorizationError, InvalidAuthInfoError, NotEligibleForTransferError, ObjectPendingTransferError,
+    ObjectNotPendingTransferError, StatusProhibitsOperationError, ParameterValuePolicyError, ParameterValueRangeError, CommandUseError, RequiredParameterMissingError],
   async run(ctx, cmd) {
     const req = cmd.transfer!;
-    const { name, zone } = await validateDomainName(req.id, ctx.zones);
-    const d = await loadDomain(ctx.db, name, true);
+    const d = await loadDomain(ctx.db, normaliseDomainName(req.id), true);
+    const zone = await zoneOfDomain(d, ctx.zones);
     const me = ctx.registrar.id;
     const last = await latestTransfer(ctx.db, 'domain', d.id, true);
     const pending = last?.status === 'pending' ? last : undefined;
 
     switch (req.op) {
       case 'query': {
-        // Open to the sponsor, the parties of the latest transfer, or a client with the authInfo.
+        // RFC 5731 §3.1.3 leaves access to policy: the sponsor, the parties of the latest
+        // transfer, or a client with the domain's authInfo; nothing to report is a use error.
+        const party = d.sponsorId === me || last?.gainingId === me || last?.losingId === me;
+        if (!party && !verifyAuthInfo(d, req.authPw)) throw new AuthorizationError('not a party to this transfer', el(d.name));
         if (!last) throw new CommandUseError('this domain has no transfer to report', el(d.name));
-        const party = d.sponsorId === me || last.gainingId === me || last.losingId === me;
-        if (!party) {
-          if (req.authPw === undefined) throw new AuthorizationError('not a party to this transfer', el(d.name));
-          if (d.authPw === '' || req.authPw !== d.authPw) throw new InvalidAuthInfoError('authInfo does not match', el(d.name));
-        }
         return { resData: trnData(last, d.name), object: { type: 'domain', id: d.name } };
       }
       case 'request': {
         if (d.sponsorId === me) throw new NotEligibleForTransferError('you already sponsor this domain', el(d.name));
         if (!(await isAccredited(ctx.db, me, zone.id))) throw new AuthorizationError(`not accredited for .${zone.name}`, el(d.name));
-        if (req.authPw === undefined || d.authPw === '' || req.authPw !== d.authPw) throw new InvalidAuthInfoError('authInfo is missing or does not match', el(d.name));
+        // RFC 5731 §3.2.4: the authInfo is required to request a transfer.
+        if (req.authPw === undefined) throw new RequiredParameterMissingError('a transfer request needs the domain\'s authInfo', domainEl('authInfo'));
+        verifyAuthInfo(d, req.authPw);
         if (pending) throw new ObjectPendingTransferError('a transfer is already pending', el(d.name));
         if (hasAny(d.statuses, 'clientTransferProhibited', 'serverTransferProhibited', 'pendingDelete')) throw new StatusProhibitsOperationError('domain status prohibits transfer', el(d.name));
         const lockUntil = addDays(d.transferredAt ?? d.createdAt, zone.policy.transferLockDays);
         if (ctx.now < lockUntil) throw new NotEligibleForTransferError(`not transferable until ${lockUntil.toISOString()} (${zone.policy.transferLockDays}-day lock)`, el(d.name));
         const years = validatePeriod(req.period, zone);
         const newExpires = addYears(d.expiresAt, years);
-        // ICANN RST epp-19: a transfer may not push the expiry beyond ten years.
-        if (newExpires > addYears(ctx.now, 10)) throw new ParameterValuePolicyError('the expiry would be more than 10 years ahead', { ns: NS.domain, local: 'period', text: String(req.period?.value ?? 1), attrs: { unit: req.period?.unit ?? 'y' } });
+        verifyTenYearCap(newExpires, ctx.now, req.period);                      // RST epp-19
         const actionAt = addDays(ctx.now, zone.policy.transferAutoApproveDays);
         const price = await quote(ctx.db, ctx.prices, zone, d.name, 'transfer', years);
         const feeBack = verifyFeeAgreement(cmd, price, ctx.extUris);
@@ -81,21 +82,13 @@ export const DomainTransferFlow = defineFlow({
           const { row } = await completeTransfer(ctx.db, pending, 'clientApproved', ctx.now, ctx.svTrid, me);
           return { resData: trnData(row, d.name), object: { type: 'domain', id: d.name } };
         }
-        await finishTransfer(ctx.db, pending.id, 'clientRejected', ctx.now);
-        await refundTransfer(ctx.db, pending, ctx.now, ctx.svTrid, 'transfer rejected');
-        const row = { ...pending, status: 'clientRejected' as const, actionAt: ctx.now };
-        await notifyTransfer(ctx.db, row, d.name, 'clientRejected', ctx.now);
-        await recordHistory(ctx.db, { type: 'domain', roid: d.roid, at: ctx.now, registrarId: me, svTrid: ctx.svTrid, action: 'transfer-clientRejected', snapshot: {} });
+        const row = await closeTransfer(ctx.db, pending, 'clientRejected', { handle: d.name, roid: d.roid }, ctx.now, ctx.svTrid, me);
         return { resData: trnData(row, d.name), object: { type: 'domain', id: d.name } };
       }
       case 'cancel': {
         if (!pending) throw new ObjectNotPendingTransferError('no transfer is pending', el(d.name));
         if (pending.gainingId !== me) throw new AuthorizationError('only the requesting registrar can cancel', el(d.name));
-        await finishTransfer(ctx.db, pending.id, 'clientCancelled', ctx.now);
-        await refundTransfer(ctx.db, pending, ctx.now, ctx.svTrid, 'transfer cancelled');
-        const row = { ...pending, status: 'clientCancelled' as const, actionAt: ctx.now };
-        await notifyTransfer(ctx.db, row, d.name, 'clientCancelled', ctx.now);
-        await recordHistory(ctx.db, { type: 'domain', roid: d.roid, at: ctx.now, registrarId: me, svTrid: ctx.svTrid, action: 'transfer-clientCancelled', snapshot: {} });
+        const row = await closeTransfer(ctx.db, pending, 'clientCancelled', { handle: d.name, roid: d.roid }, ctx.now, ctx.svTrid, me);
         return { resData: trnData(row, d.name), object: { type: 'domain', id: d.name } };
       }
     }

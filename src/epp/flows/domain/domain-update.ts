@@ -4,19 +4,16 @@ import { contactIdsByHandle } from '../../../db/queries/contacts.js';
 import { hostIdsByName } from '../../../db/queries/hosts.js';
 import { recordHistory } from '../../../db/queries/history.js';
 import { restore } from '../../../lifecycle/restore.js';
-import type { DsData } from '../../../proto/index.js';
-import { toALabel } from '../../../registry/names.js';
-import { changeStatuses, DOMAIN_CLIENT_STATUSES, hasAny } from '../../../registry/statuses.js';
+import { changeStatuses, DOMAIN_CLIENT_STATUSES, hasAny, clientLockAllowsUpdate } from '../../../registry/statuses.js';
 import { NS } from '../../../xml/namespaces.js';
 import {
   AuthorizationError, ObjectDoesNotExistError, ParameterValuePolicyError, ParameterValueSyntaxError, StatusProhibitsOperationError,
   UnimplementedOptionError,
 } from '../../errors.js';
 import { defineFlow } from '../../flow.js';
-import { loadDomain, MAX_DS, validateDomainName, validateDs, verifySponsor } from './domain-checks.js';
-
-const el = (local: string, text?: string, attrs?: Record<string, string>) => ({ ns: NS.domain, local, ...(text !== undefined ? { text } : {}), ...(attrs ? { attrs } : {}) });
-const dsKey = (d: DsData) => `${d.keyTag}/${d.alg}/${d.digestType}/${d.digest}`;
+import {
+  dsKey, el, loadDomain, MAX_DS, normaliseDomainName, validateDs, validateNameServers, verifyNameServerCount, verifySecDnsOptions, verifySponsor, zoneOfDomain,
+} from './domain-checks.js';
 
 export const DomainUpdateFlow = defineFlow({
   command: 'domain:update',
@@ -26,9 +23,10 @@ export const DomainUpdateFlow = defineFlow({
   errors: [ObjectDoesNotExistError, AuthorizationError, StatusProhibitsOperationError, ParameterValuePolicyError, ParameterValueSyntaxError, UnimplementedOptionError],
   async run(ctx, cmd) {
     const u = cmd.domainUpdate!;
-    const { name, zone } = await validateDomainName(u.name, ctx.zones);
-    const d = await loadDomain(ctx.db, name, true);
+    const d = await loadDomain(ctx.db, normaliseDomainName(u.name), true);
     verifySponsor(d, ctx.registrar.id);
+    const zone = await zoneOfDomain(d, ctx.zones);
+    const name = d.name;
     if (cmd.rgpRestore) return restore(ctx, d, zone, cmd);
     if (cmd.fee) throw new ParameterValuePolicyError('no fee applies to this update', { ns: NS.fee, local: 'update' });
 
@@ -39,28 +37,22 @@ export const DomainUpdateFlow = defineFlow({
     if (hasAny(d.statuses, 'serverUpdateProhibited', 'pendingDelete') || d.pendingTransfer) {
       throw new StatusProhibitsOperationError('domain status prohibits update', el('name', d.name));
     }
-    if (d.statuses.includes('clientUpdateProhibited')) {
-      const onlyUnlocks = remStatuses.includes('clientUpdateProhibited') && !u.add?.ns?.length && !u.rem?.ns?.length && !u.add?.contacts?.length
-        && !u.rem?.contacts?.length && u.chgRegistrant === undefined && u.chgAuthPw === undefined && !u.chgAuthNull && !u.secDns;
-      if (!onlyUnlocks) throw new StatusProhibitsOperationError('clientUpdateProhibited: remove it first', el('name', d.name));
-    }
-    if (u.add?.hostAttr || u.rem?.hostAttr) throw new ParameterValuePolicyError('this registry uses host objects (hostObj), not hostAttr', el('ns'));
+    const changesData = !!(u.add?.ns?.length || u.rem?.ns?.length || u.add?.contacts?.length || u.rem?.contacts?.length
+      || u.chgRegistrant !== undefined || u.chgAuthPw !== undefined || u.chgAuthNull || u.secDns);
+    if (!clientLockAllowsUpdate(d.statuses, remStatuses, changesData)) throw new StatusProhibitsOperationError('clientUpdateProhibited: remove it first', el('name', d.name));
 
     const changed = changeStatuses(d.statuses, addStatuses, remStatuses, DOMAIN_CLIENT_STATUSES);
     if ('bad' in changed) throw new ParameterValuePolicyError(changed.why, el('status', undefined, { s: changed.bad }));
 
-    // Name servers.
-    const norm = (n: string) => { const a = toALabel(n); if ('problem' in a) throw new ParameterValueSyntaxError('invalid host name', el('hostObj', n)); return a.name; };
-    const addNs = [...new Set((u.add?.ns ?? []).map(norm))];
-    const remNs = [...new Set((u.rem?.ns ?? []).map(norm))];
+    // Name servers (host objects only, RFC 5731 §1.1).
+    const addNs = validateNameServers(u.add?.ns ?? [], u.add?.hostAttr);
+    const remNs = validateNameServers(u.rem?.ns ?? [], u.rem?.hostAttr);
     for (const n of remNs) if (!d.ns.includes(n)) throw new ParameterValuePolicyError(`${n} is not a name server of this domain`, el('hostObj', n));
     for (const n of addNs) if (d.ns.includes(n) && !remNs.includes(n)) throw new ParameterValuePolicyError(`${n} is already a name server of this domain`, el('hostObj', n));
     const hostIds = await hostIdsByName(ctx.db, [...addNs, ...remNs]);
     for (const n of addNs) if (!hostIds.has(n)) throw new ObjectDoesNotExistError(`host ${n} does not exist`, el('hostObj', n));
     const nsAfter = [...d.ns.filter((n) => !remNs.includes(n)), ...addNs.filter((n) => !d.ns.includes(n) || remNs.includes(n))];
-    if ((addNs.length || remNs.length) && (nsAfter.length < zone.policy.minNs || nsAfter.length > zone.policy.maxNs)) {
-      throw new ParameterValuePolicyError(`.${zone.name} needs ${zone.policy.minNs}-${zone.policy.maxNs} name servers`, el('ns'));
-    }
+    if (addNs.length || remNs.length) verifyNameServerCount(nsAfter.length, zone);
 
     // Contacts and registrant.
     const addC = u.add?.contacts ?? [];
@@ -83,11 +75,11 @@ export const DomainUpdateFlow = defineFlow({
     let dsAfter = d.ds;
     if (u.secDns) {
       const s = u.secDns;
+      // RFC 5910 §5.2.5: an urgent change the server cannot honour is 2102.
       if (s.urgent) throw new UnimplementedOptionError('urgent DS changes are not supported', { ns: NS.secDNS, local: 'update', attrs: { urgent: 'true' } });
-      if (s.maxSigLife !== undefined) throw new UnimplementedOptionError('maxSigLife is not supported', { ns: NS.secDNS, local: 'maxSigLife', text: String(s.maxSigLife) });
-      if (s.keyData) throw new ParameterValuePolicyError('this registry accepts the dsData interface only', { ns: NS.secDNS, local: 'keyData' });
+      verifySecDnsOptions(s);
       const rem = new Set((s.rem ?? []).map(dsKey));
-      const add = validateDs(s.add ?? []);
+      const add = validateDs(s.add ?? [], 'add');
       dsAfter = s.remAll ? [] : d.ds.filter((x) => !rem.has(dsKey(x)));
       const present = new Set(dsAfter.map(dsKey));
       for (const x of add) if (!present.has(dsKey(x))) dsAfter.push(x);
