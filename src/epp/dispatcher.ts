@@ -131,13 +131,13 @@ export class CommandEngine {
         result = { failure: { code: 2400, msg: messageFor(2400) } };
       }
     }
-    if (cmd.name === 'login') {
-      // Logins are audited durably before the answer (refused ones are what the failed-login
-      // limit counts), outside the session transaction so they never hold the registrar lock.
-      const code = 'ok' in result ? 1000 : result.failure.code;
+    if (cmd.name === 'login' && 'failure' in result) {
+      // Refused logins are audited before the answer: their rows are what the failed-login
+      // limit counts. Accepted ones join the batched audit rows below, like queries.
+      const code = result.failure.code;
       await insertAudit(this.deps.db.primary, [this.auditEntry('login', session, now, svTrid, cmd, code, startedAt)])
         .catch((err) => this.deps.log.error({ err }, 'audit write failed'));
-      if (code !== 1000) this.deps.log.warn({ clID: cmd.login?.clId, remote: session.remoteIp, code, svTrid }, 'login refused');
+      this.deps.log.warn({ clID: cmd.login?.clId, remote: session.remoteIp, code, svTrid }, 'login refused');
       auditedInTx = true;
     }
     return this.finish(cmd.name, session, now, svTrid, cmd.clTrid, result, startedAt, auditedInTx ? undefined : cmd);

@@ -7,9 +7,9 @@ const R = 8;
 const P = 1;
 const KEY_LEN = 32;
 
-function scryptAsync(pw: string, salt: Buffer, logN: number, r: number, p: number): Promise<Buffer> {
+function scryptAsync(pw: string, salt: Buffer, logN: number, r: number, p: number, keyLen = KEY_LEN): Promise<Buffer> {
   const opts: ScryptOptions = { N: 2 ** logN, r, p, maxmem: 2 * 128 * r * 2 ** logN + 1024 * 1024 };
-  return new Promise((resolve, reject) => scrypt(pw.normalize('NFC'), salt, KEY_LEN, opts, (err, key) => (err ? reject(err) : resolve(key))));
+  return new Promise((resolve, reject) => scrypt(pw.normalize('NFC'), salt, keyLen, opts, (err, key) => (err ? reject(err) : resolve(key))));
 }
 
 export async function hashPassword(pw: string): Promise<string> {
@@ -22,12 +22,19 @@ export async function hashPassword(pw: string): Promise<string> {
 // whether the registrar exists.
 const DUMMY = `scrypt$${LOG_N}$${R}$${P}$${Buffer.alloc(16).toString('base64')}$${Buffer.alloc(KEY_LEN).toString('base64')}`;
 
+/**
+ * Compares in constant time (timingSafeEqual over equal-length keys). A stored hash with other
+ * parameters is verified with its own; a malformed or out-of-bounds one never matches.
+ */
 export async function verifyPassword(pw: string, stored: string | undefined): Promise<boolean> {
   const parts = (stored ?? DUMMY).split('$');
   if (parts.length !== 6 || parts[0] !== 'scrypt') return false;
   const [, logN, r, p, salt, hash] = parts as [string, string, string, string, string, string];
   const expected = Buffer.from(hash, 'base64');
-  const key = await scryptAsync(pw, Buffer.from(salt, 'base64'), Number(logN), Number(r), Number(p));
+  const [n, rr, pp] = [Number(logN), Number(r), Number(p)];
+  // Bounds keep a corrupted row from asking for gigabytes or hours.
+  if (![n, rr, pp].every(Number.isInteger) || !(n >= 10 && n <= 20 && rr >= 1 && rr <= 32 && pp >= 1 && pp <= 16 && expected.length >= 16 && expected.length <= 64)) return false;
+  const key = await scryptAsync(pw, Buffer.from(salt, 'base64'), n, rr, pp, expected.length);
   return timingSafeEqual(key, expected) && stored !== undefined;
 }
 

@@ -52,15 +52,18 @@ export class RegistrarCache implements CacheListener {
     return createHmac('sha256', this.secret).update(pw.normalize('NFC')).digest();
   }
 
+  /** The password already passed scrypt in this process since the registrar last changed (constant time, no scrypt). */
+  knownPassword(r: CachedRegistrar, pw: string): boolean {
+    const known = this.verified.get(r.id);
+    return known !== undefined && timingSafeEqual(known, this.digest(pw));
+  }
+
   /**
    * Checks a password: in constant time against the remembered digest when this process has
    * seen it succeed since the last change, otherwise with scrypt (then remembered).
    */
   async checkPassword(r: CachedRegistrar | undefined, pw: string): Promise<boolean> {
-    if (r) {
-      const known = this.verified.get(r.id);
-      if (known && timingSafeEqual(known, this.digest(pw))) return true;
-    }
+    if (r && this.knownPassword(r, pw)) return true;
     const gen = this.generation;
     const ok = await verifyPassword(pw, r?.passwordHash);
     if (ok && r && gen === this.generation) this.verified.set(r.id, this.digest(pw));

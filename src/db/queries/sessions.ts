@@ -1,6 +1,6 @@
 /** Front-end instances (heartbeats) and EPP sessions, for session limits that hold across processes and nodes. */
 import { hostname } from 'node:os';
-import { sql, type Queryable, type Transaction } from '../pool.js';
+import { sql, type Queryable } from '../pool.js';
 
 /** A session counts while its process's heartbeat is younger than this. */
 export const STALE_AFTER_SECONDS = 30;
@@ -19,35 +19,34 @@ export async function unregisterInstance(db: Queryable, instanceId: string): Pro
   await db.query(sql`DELETE FROM frontend_instances WHERE instance_id = ${instanceId}`);
 }
 
-/**
- * Opens a session if the registrar is under its limit. The registrar row lock serialises
- * concurrent logins of one registrar across every process, so the count cannot be overshot.
- * NO KEY UPDATE does not block foreign-key checks (audit and session rows) on the registrar.
- */
-export async function openSession(tx: Transaction, s: { instanceId: string; registrarId: number; clientIp: string; maxSessions: number }): Promise<number | undefined> {
-  await tx.query(sql`SELECT 1 FROM registrars WHERE id = ${s.registrarId} FOR NO KEY UPDATE`);
-  const [c] = await tx.query(sql`
-    SELECT count(*)::int AS n FROM epp_sessions e JOIN frontend_instances f USING (instance_id)
-     WHERE e.registrar_id = ${s.registrarId}
-       AND f.heartbeat_at > now() - make_interval(secs => ${STALE_AFTER_SECONDS})`);
-  if (c.n >= s.maxSessions) return undefined;
-  const [row] = await tx.query(sql`
-    INSERT INTO epp_sessions (instance_id, registrar_id, client_ip) VALUES (${s.instanceId}, ${s.registrarId}, ${s.clientIp}::inet) RETURNING id`);
-  return row.id;
-}
+export type OpenOutcome =
+  | { outcome: 'opened'; sessionId: number }
+  | { outcome: 'locked'; failures: number }
+  | { outcome: 'full' };
 
 /**
- * Session rows are bookkeeping for limits, not registry data: a row lost in a crash is harmless
- * (its process's heartbeat stops, so it no longer counts). Committing them without waiting for
- * the WAL flush keeps the per-registrar lock short.
+ * Opens a session for a login whose credentials passed, in one round trip (migration 0008):
+ * 'locked' when the failed-login limit is reached for this address or clID, 'full' when the
+ * registrar has maxSessions live sessions across every process, else the new session's id.
+ * With newPasswordHash the password changes in the same (durable) transaction.
  */
-export async function relaxDurability(tx: Transaction): Promise<void> {
-  await tx.query(sql`SET LOCAL synchronous_commit = off`);
+export async function openSession(db: Queryable, s: {
+  instanceId: string; registrarId: number; clientId: string; clientIp: string; maxSessions: number;
+  failuresSince: Date; maxFailures: number; newPasswordHash?: string;
+}): Promise<OpenOutcome> {
+  const [row] = await db.query(sql`
+    SELECT outcome, session_id, failures FROM epp_session_open(
+      ${s.instanceId}::uuid, ${s.registrarId}, ${s.clientId}, ${s.clientIp}::inet, ${s.maxSessions},
+      make_interval(secs => ${STALE_AFTER_SECONDS}), ${s.failuresSince}, ${s.maxFailures}, ${s.newPasswordHash ?? null})`);
+  switch (row.outcome) {
+    case 'opened': return { outcome: 'opened', sessionId: row.session_id };
+    case 'locked': return { outcome: 'locked', failures: row.failures };
+    case 'full': return { outcome: 'full' };
+    default: throw new Error(`epp_session_open returned ${String(row.outcome)}`);
+  }
 }
 
+/** Ends a session (logout or a dropped connection) in one round trip, without waiting for the WAL flush. */
 export async function closeSession(db: Queryable, sessionId: number): Promise<void> {
-  await db.tx(async (tx) => {
-    await relaxDurability(tx);
-    await tx.query(sql`DELETE FROM epp_sessions WHERE id = ${sessionId}`);
-  });
+  await db.query(sql`SELECT epp_session_close(${sessionId})`);
 }

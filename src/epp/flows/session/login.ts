@@ -5,8 +5,7 @@
 import type { RegistryConfig } from '../../../config.js';
 import type { Database } from '../../../db/pool.js';
 import { recentLoginFailures } from '../../../db/queries/audit.js';
-import { setPasswordHash } from '../../../db/queries/registrars.js';
-import { openSession, relaxDurability } from '../../../db/queries/sessions.js';
+import { openSession } from '../../../db/queries/sessions.js';
 import type { LoginBody } from '../../../proto/index.js';
 import { hashPassword, passwordPolicyError } from '../../../security/password.js';
 import type { RegistrarCache } from '../../../security/registrar-cache.js';
@@ -43,36 +42,44 @@ function verifyOptionsAndServices(login: LoginBody, session: SessionState, serve
 /**
  * Runs the login. Failures are thrown as EppErrors; the caller audits every attempt (the audit
  * rows of refused logins are what the failed-login limit counts).
+ *
+ * Database round trips: a registrar whose password this process has already verified logs in
+ * with one (epp_session_open checks the failed-login limit, the session limit and opens the
+ * session). A password that needs scrypt is checked only after the failed-login limit, so a
+ * locked-out client cannot make us spend scrypt's CPU; a refusal counts the failures it needs.
  */
 export async function login(deps: LoginDeps, session: SessionState, body: LoginBody, now: Date): Promise<{ registrarId: number }> {
   verifyOptionsAndServices(body, session, deps.served);
 
-  const since = new Date(now.getTime() - deps.config.epp.failedLoginWindowSeconds * 1000);
-  const failures = await recentLoginFailures(deps.db.primary, session.remoteIp, body.clId, since);
-  if (failures >= deps.config.epp.maxFailedLogins) {
-    throw new AuthenticationClosingError('too many failed logins; try again later');
-  }
-  const refuse = (reason: string): never => {
+  const { maxFailedLogins, failedLoginWindowSeconds } = deps.config.epp;
+  const since = new Date(now.getTime() - failedLoginWindowSeconds * 1000);
+  let failures: number | undefined;
+  const countFailures = async () => (failures ??= await recentLoginFailures(deps.db.primary, session.remoteIp, body.clId, since));
+  const locked = () => new AuthenticationClosingError('too many failed logins; try again later');
+  const refuse = async (reason: string): Promise<never> => {
+    if (await countFailures() >= maxFailedLogins) throw locked();
     // The attempt that reaches the limit is also the last one on this connection.
-    if (failures + 1 >= deps.config.epp.maxFailedLogins) throw new AuthenticationClosingError(reason);
+    if (failures! + 1 >= maxFailedLogins) throw new AuthenticationClosingError(reason);
     throw new AuthenticationError(reason);
   };
 
   const registrar = await deps.cache.get(body.clId);
+  const known = registrar !== undefined && deps.cache.knownPassword(registrar, body.pw);
+  if (!known && await countFailures() >= maxFailedLogins) throw locked();
   // Always run the password check, even for an unknown clID, so timing tells nothing.
-  const passwordOk = await deps.cache.checkPassword(registrar, body.pw);
+  const passwordOk = known || await deps.cache.checkPassword(registrar, body.pw);
   // One reason for every credential failure: which part was wrong is not the client's to learn.
-  if (!registrar || !passwordOk || !registrar.enabled) refuse('invalid credentials');
+  if (!registrar || !passwordOk || !registrar.enabled) await refuse('invalid credentials');
   const r = registrar!;
-  if (!r.allow.has(session.remoteIp)) refuse('client address not allowed for this registrar');
+  if (!r.allow.has(session.remoteIp)) await refuse('client address not allowed for this registrar');
   switch (deps.config.epp.clientCertMode) {
     case 'none': break;
     case 'any':
-      if (!session.peerFingerprint) refuse('a client certificate is required');
+      if (!session.peerFingerprint) await refuse('a client certificate is required');
       break;
     case 'ca':
       if (!session.peerFingerprint || !session.peerVerified || !r.certFingerprints.includes(session.peerFingerprint)) {
-        refuse('client certificate not issued to this registrar by the registry CA');
+        await refuse('client certificate not issued to this registrar by the registry CA');
       }
       break;
   }
@@ -84,18 +91,16 @@ export async function login(deps: LoginDeps, session: SessionState, body: LoginB
     newHash = await hashPassword(body.newPw);
   }
 
-  const sessionId = await deps.db.tx(async (tx) => {
-    // A password change must be durable before we answer; a session row need not be.
-    if (!newHash) await relaxDurability(tx);
-    const id = await openSession(tx, { instanceId: deps.instanceId, registrarId: r.id, clientIp: session.remoteIp, maxSessions: r.maxSessions });
-    if (id === undefined) throw new SessionLimitExceededError(`at most ${r.maxSessions} sessions for this registrar`);
-    // The registrars trigger NOTIFYs every front-end, so the old password stops working everywhere.
-    if (newHash) await setPasswordHash(tx, r.id, newHash);
-    return id;
+  const opened = await openSession(deps.db.primary, {
+    instanceId: deps.instanceId, registrarId: r.id, clientId: body.clId, clientIp: session.remoteIp,
+    maxSessions: r.maxSessions, failuresSince: since, maxFailures: maxFailedLogins,
+    ...(newHash ? { newPasswordHash: newHash } : {}),
   });
+  if (opened.outcome === 'locked') throw locked();
+  if (opened.outcome === 'full') throw new SessionLimitExceededError(`at most ${r.maxSessions} sessions for this registrar`);
 
   session.registrar = { id: r.id, clientId: r.clientId };
-  session.dbSessionId = sessionId;
+  session.dbSessionId = opened.sessionId;
   session.objUris = new Set(body.objUris);
   session.extUris = new Set(body.extUris);
   return { registrarId: r.id };
