@@ -19,6 +19,18 @@ export interface ZonePolicy {
   rejectPrivateAddresses: boolean;
   /** Whether a domain with subordinate hosts may be deleted (the hosts go with it). */
   deleteWithSubordinateHosts: boolean;
+  // RDDS (issue 5)
+  /**
+   * Contact data in WHOIS and RDAP: 'personal' redacts the personal fields (ICANN Registration
+   * Data Policy: handle, name, street, city, postal code, phone, fax, email); 'none' publishes them.
+   */
+  rddsRedaction: 'personal' | 'none';
+  /** Contacts' <contact:disclose> flags (RFC 5733 §2.9) override the default per field: flag=1 publishes under 'personal', flag=0 withholds under 'none'. */
+  rddsHonourDisclose: boolean;
+  /** Withhold the organisation too under 'personal' (the Registration Data Policy publishes it). */
+  rddsRedactOrganization: boolean;
+  /** A web form to reach a contact whose email is withheld ({domain}, {role} and {handle} are filled in); empty: the registrar's URL. */
+  rddsContactFormUrl: string;
 }
 
 export const DEFAULT_POLICY: ZonePolicy = {
@@ -31,6 +43,11 @@ export const DEFAULT_POLICY: ZonePolicy = {
   maxPeriodYears: 10,
   rejectPrivateAddresses: true,
   deleteWithSubordinateHosts: false,
+  // RDDS (issue 5)
+  rddsRedaction: 'personal',
+  rddsHonourDisclose: true,
+  rddsRedactOrganization: false,
+  rddsContactFormUrl: '',
 };
 
 export interface Zone extends ZoneRef { policy: ZonePolicy }
