@@ -61,6 +61,8 @@ export interface RddsConfig {
   /** Certificate and key for rdapTls; empty: the EPP server's (epp.tlsCertFile, epp.tlsKeyFile). */
   rdapTlsCertFile: string;
   rdapTlsKeyFile: string;
+  /** Peers (a TLS terminator, a load balancer) whose X-Forwarded-For names the client, for rate limits. */
+  rdapTrustedProxies: string[];
   /** Public name of the WHOIS server, announced as RDAP "port43" (RFC 9083 §4.7) when set. */
   port43: string;
   /** Per client address (IPv6: per rateLimitIpv6Prefix): sustained queries per minute and burst. */
@@ -133,6 +135,7 @@ export function defaults(dataDir = resolve('var')): RegistryConfig {
       rdapTls: false,
       rdapTlsCertFile: '',
       rdapTlsKeyFile: '',
+      rdapTrustedProxies: [],
       port43: '',
       whoisRateLimitPerMinute: 120,
       whoisRateLimitBurst: 30,
@@ -291,4 +294,5 @@ function validateRdds(r: RddsConfig, port: (n: number, what: string) => void): v
   if (r.whoisMaxQueryBytes < 64) throw new TypeError('rdds.whoisMaxQueryBytes must be at least 64 (a domain name is up to 253)');
   if (!Number.isInteger(r.rateLimitIpv6Prefix) || r.rateLimitIpv6Prefix < 32 || r.rateLimitIpv6Prefix > 128) throw new TypeError('rdds.rateLimitIpv6Prefix must be 32..128');
   if (!Array.isArray(r.rateLimitExempt)) throw new TypeError('rdds.rateLimitExempt must be a list of CIDRs');
+  if (!Array.isArray(r.rdapTrustedProxies)) throw new TypeError('rdds.rdapTrustedProxies must be a list of CIDRs');
 }

@@ -84,7 +84,8 @@ END $$;
 -- Cache nudges for RDDS, on the platform's channel (0001): one small key per changed row, which
 -- NOTIFY de-duplicates within a transaction (a domain create with its contacts and name servers
 -- sends one "rdds:d:<id>"). Keys: rdds:d:<id>[:<name>] domain, rdds:h:<id>[:<name>] host,
--- rdds:c:<id> contact. Names ride along where a lookup by name may have cached "not found".
+-- rdds:c:<id>[:<roid>] contact. The name (ROID) rides along from the object's own table, where a
+-- lookup by it may have cached "not found".
 CREATE FUNCTION notify_rdds() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
   rec record;
@@ -92,14 +93,26 @@ BEGIN
   IF TG_OP = 'DELETE' THEN rec := OLD; ELSE rec := NEW; END IF;
   IF TG_TABLE_NAME = 'domains' THEN
     PERFORM pg_notify('registry_cache', 'rdds:d:' || rec.id || ':' || rec.name);
+    -- A contact shows "linked" while it is some domain's registrant (RFC 5733 §2.2).
+    IF TG_OP <> 'UPDATE' OR OLD.registrant_id IS DISTINCT FROM NEW.registrant_id THEN
+      IF TG_OP <> 'INSERT' AND OLD.registrant_id IS NOT NULL THEN PERFORM pg_notify('registry_cache', 'rdds:c:' || OLD.registrant_id); END IF;
+      IF TG_OP <> 'DELETE' AND NEW.registrant_id IS NOT NULL THEN PERFORM pg_notify('registry_cache', 'rdds:c:' || NEW.registrant_id); END IF;
+    END IF;
   ELSIF TG_TABLE_NAME = 'hosts' THEN
     PERFORM pg_notify('registry_cache', 'rdds:h:' || rec.id || ':' || rec.name);
     IF TG_OP = 'UPDATE' AND OLD.name <> NEW.name THEN
       PERFORM pg_notify('registry_cache', 'rdds:h:' || OLD.id || ':' || OLD.name);
     END IF;
   ELSIF TG_TABLE_NAME = 'contacts' THEN
-    PERFORM pg_notify('registry_cache', 'rdds:c:' || rec.id);
-  ELSIF TG_TABLE_NAME IN ('domain_contacts', 'domain_hosts', 'domain_ds') THEN
+    PERFORM pg_notify('registry_cache', 'rdds:c:' || rec.id || ':' || rec.roid);
+  ELSIF TG_TABLE_NAME = 'domain_contacts' THEN
+    PERFORM pg_notify('registry_cache', 'rdds:d:' || rec.domain_id);
+    PERFORM pg_notify('registry_cache', 'rdds:c:' || rec.contact_id);
+  ELSIF TG_TABLE_NAME = 'domain_hosts' THEN
+    -- The host's "linked" status changes with the delegation (RFC 5732 §2.3).
+    PERFORM pg_notify('registry_cache', 'rdds:d:' || rec.domain_id);
+    PERFORM pg_notify('registry_cache', 'rdds:h:' || rec.host_id);
+  ELSIF TG_TABLE_NAME = 'domain_ds' THEN
     PERFORM pg_notify('registry_cache', 'rdds:d:' || rec.domain_id);
   ELSIF TG_TABLE_NAME = 'host_addrs' THEN
     PERFORM pg_notify('registry_cache', 'rdds:h:' || rec.host_id);
