@@ -15,14 +15,16 @@ export type RdapQuery =
   | { kind: 'domains'; by: { name: NameMatch } | { nsName: NameMatch } | { nsIp: string } }
   | { kind: 'nameservers'; by: { name: NameMatch } | { ip: string } }
   | { kind: 'entities'; by: { fn: string } | { handle: string } }
-  | { kind: 'error'; status: 400 | 404 | 422; title: string; description: string };
+  | { kind: 'error'; status: 400 | 404 | 422; title: string; description: string; type?: string };
 
 const bad = (description: string): RdapQuery => ({ kind: 'error', status: 400, title: 'Bad Request', description });
 const unsupported = (description: string): RdapQuery => ({ kind: 'error', status: 422, title: 'Unprocessable Content', description });
 
-/** Query types for the metrics label (bounded). */
+const TYPES = new Set(['domain', 'nameserver', 'entity', 'help', 'domains', 'nameservers', 'entities']);
+
+/** Query types for the metrics label (bounded): a refused query counts under the type it tried. */
 export function queryType(q: RdapQuery): string {
-  return q.kind === 'error' ? 'invalid' : q.kind;
+  return q.kind === 'error' ? q.type ?? 'invalid' : q.kind;
 }
 
 function decode(segment: string): string | undefined {
@@ -68,6 +70,12 @@ function oneParam(params: URLSearchParams, names: readonly string[]): { name: st
 
 /** `path` is relative to the base path ("domain/example.tld"); `search` is the raw query string. */
 export function routeRdap(path: string, search: string): RdapQuery {
+  const q = route(path, search);
+  const type = path.split('/')[0] ?? '';
+  return q.kind === 'error' && TYPES.has(type) ? { ...q, type } : q;
+}
+
+function route(path: string, search: string): RdapQuery {
   const segments = path.split('/');
   const [type, ...rest] = segments;
   const params = new URLSearchParams(search);

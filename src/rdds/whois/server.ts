@@ -60,7 +60,8 @@ export class WhoisServer {
   private draining = false;
 
   constructor(private readonly deps: WhoisServerDeps) {
-    this.server = createServer({ noDelay: true }, (s) => this.accept(s));
+    // allowHalfOpen: a client may send its query and half-close; the answer still has to go out.
+    this.server = createServer({ noDelay: true, allowHalfOpen: true }, (s) => this.accept(s));
     this.server.maxConnections = deps.config.whoisMaxConnections;
   }
 
