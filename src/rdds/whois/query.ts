@@ -13,6 +13,7 @@ export function parseWhoisQuery(line: string): WhoisQuery {
   const q = line.replace(/[\r\n]+$/, '').trim();
   if (q === '' || q.toLowerCase() === 'help') return { kind: 'help' };
   if (/[\x00-\x1f\x7f]/.test(q)) return { kind: 'invalid', reason: 'control characters in the query' };
+  if (['domain', 'nameserver', 'ns', 'registrar'].includes(q.toLowerCase())) return { kind: 'invalid', reason: `${q.toLowerCase()} needs a name` };
   const space = q.search(/\s/);
   const keyword = space < 0 ? '' : q.slice(0, space).toLowerCase();
   const rest = space < 0 ? q : q.slice(space).trim();
