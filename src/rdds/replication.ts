@@ -18,6 +18,8 @@ export interface ReplicationMonitorOptions {
   onLag?: (lag: StandbyLag) => void;
   /** How often pending notices get a WAL position (they wait at most this long before standby reads may be cached again). */
   stampMs?: number;
+  /** Milliseconds (monotonic), for the lag in seconds. */
+  now?: () => number;
 }
 
 export class ReplicationMonitor {
@@ -27,8 +29,12 @@ export class ReplicationMonitor {
   private lags: StandbyLag[] = [];
   private stamping = false;
   private polling = false;
+  /** When the primary was first seen at each WAL position still unreplayed somewhere (oldest first). */
+  private positions: { lsn: bigint; at: number }[] = [];
+  private readonly now: () => number;
 
   constructor(private readonly opts: ReplicationMonitorOptions) {
+    this.now = opts.now ?? (() => performance.now());
     this.pools = opts.standbys.map((cs) => createConnectionPool({ connectionString: cs, poolSize: 1, applicationName: 'registry-rdds-lag', onError: () => {} }));
   }
 
@@ -71,20 +77,28 @@ export class ReplicationMonitor {
     return this.lags.reduce<bigint | undefined>((m, l) => (m === undefined || l.replayLsn! < m ? l.replayLsn : m), undefined);
   }
 
-  /** Lag per standby: zero bytes behind is zero seconds; otherwise the age of the last replayed commit. */
+  /**
+   * Lag per standby. Seconds are measured against the primary's WAL position as this monitor saw
+   * it over time: a standby whose replay position the primary passed at time T is (now - T)
+   * behind, to the resolution of the poll interval. (The age of the last replayed commit is no
+   * measure: it grows on an idle primary and is unknown before the first commit is replayed.)
+   */
   async poll(): Promise<StandbyLag[]> {
     if (this.polling) return this.lags;
     this.polling = true;
     try {
       const [p] = await this.opts.primary.query(sql`SELECT pg_current_wal_lsn()::text AS lsn`);
       const primaryLsn = parseLsn(p.lsn) ?? 0n;
+      const at = this.now();
+      if (this.positions.at(-1)?.lsn !== primaryLsn) this.positions.push({ lsn: primaryLsn, at });
       const lags = await Promise.all(this.pools.map(async (pool, index): Promise<StandbyLag> => {
         try {
-          const [s] = await pool.query(sql`SELECT pg_last_wal_replay_lsn()::text AS lsn, extract(epoch FROM now() - pg_last_xact_replay_timestamp())::float8 AS age`);
+          const [s] = await pool.query(sql`SELECT pg_last_wal_replay_lsn()::text AS lsn`);
           const replayLsn = parseLsn(s.lsn);
           if (replayLsn === undefined) return { index, seconds: 0, bytes: 0 }; // not in recovery: a primary
-          const bytes = primaryLsn > replayLsn ? Number(primaryLsn - replayLsn) : 0;
-          return { index, seconds: bytes === 0 ? 0 : Math.max(0, Number(s.age ?? 0)), bytes, replayLsn };
+          if (replayLsn >= primaryLsn) return { index, seconds: 0, bytes: 0, replayLsn };
+          const passed = this.positions.find((x) => x.lsn > replayLsn);
+          return { index, seconds: passed ? Math.max(0, (at - passed.at) / 1000) : 0, bytes: Number(primaryLsn - replayLsn), replayLsn };
         } catch (err) {
           this.opts.log.warn({ err, standby: index }, 'could not measure replication lag');
           return { index, seconds: Number.POSITIVE_INFINITY, bytes: Number.POSITIVE_INFINITY };
@@ -92,7 +106,11 @@ export class ReplicationMonitor {
       }));
       this.lags = lags;
       for (const l of lags) this.opts.onLag?.(l);
-      this.opts.inv.prune(this.minReplay());
+      const min = this.minReplay();
+      // Positions every standby has replayed are no longer needed to date anything.
+      if (min !== undefined) this.positions = this.positions.filter((x, i, all) => x.lsn > min || i === all.length - 1);
+      if (this.positions.length > 10_000) this.positions.splice(0, this.positions.length - 10_000);
+      this.opts.inv.prune(min);
     } catch (err) {
       this.opts.log.warn({ err }, 'could not read the primary WAL position');
     } finally {
