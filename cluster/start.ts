@@ -6,6 +6,7 @@
 import { loadConfig } from '../src/config.js';
 import { bootstrap } from '../src/app/bootstrap.js';
 import { createLogger } from '../src/util/log.js';
+import { rdapBaseUrl } from '../src/rdds/rdap/base-url.js';
 import { Supervisor } from './supervisor.js';
 
 const config = loadConfig(process.argv.slice(2));
@@ -32,6 +33,10 @@ try {
 
 say(`Registry running (${cfg.mode} mode, data in ${cfg.dataDir})`);
 say(`  EPP      tls://${cfg.epp.host}:${cfg.epp.port}  (${cfg.epp.processes} front-end processes, client certificates: ${cfg.epp.clientCertMode})`);
+if (cfg.rdds.processes > 0) {
+  say(`  WHOIS    ${cfg.rdds.whoisHost}:${cfg.rdds.whoisPort}  (whois -h ${cfg.rdds.whoisHost} -p ${cfg.rdds.whoisPort} NAME)`);
+  say(`  RDAP     ${rdapBaseUrl(cfg.rdds)}  (${cfg.rdds.processes} RDDS process${cfg.rdds.processes > 1 ? 'es' : ''}, serving WHOIS and RDAP)`);
+}
 say(`  Metrics  http://${cfg.metrics.host}:${cfg.metrics.port}/metrics   health: /health  ready: /ready`);
 say(`  Logs     ${cfg.log.file}`);
 say(`  CA       ${cfg.epp.caCertFile}`);

@@ -41,6 +41,8 @@ export interface RegistryConfig {
     maxCheckNames: number;
   };
   workers: { threads: number; concurrentTasksPerWorker: number };
+  /** Registration data services: WHOIS (RFC 3912) and RDAP (RFC 7480-7483, 9082, 9083). */
+  rdds: RddsConfig;
   metrics: { host: string; port: number };
   log: { level: 'debug' | 'info' | 'warn' | 'error'; file: string; stdout: boolean };
   /** The cluster-wide job runner: how often the leader runs a pass, and rows per transaction. */
@@ -48,6 +50,60 @@ export interface RegistryConfig {
   /** Who issues receipts and statements (shown at their top). */
   billing: { issuerName: string; issuerAddress: string[] };
 }
+
+export interface RddsConfig {
+  /** RDDS front-end processes sharing both ports (0: no WHOIS or RDAP). */
+  processes: number;
+  whoisHost: string;
+  whoisPort: number;
+  rdapHost: string;
+  rdapPort: number;
+  /** Public base URL of the RDAP service, ending in "/" (links use it); its path is where the server answers. Empty: http://rdapHost:rdapPort/rdap/. */
+  rdapBaseUrl: string;
+  /** Serve RDAP over HTTPS here (TIG 1.4 asks for HTTPS; production usually terminates TLS in front). */
+  rdapTls: boolean;
+  /** Certificate and key for rdapTls; empty: the EPP server's (epp.tlsCertFile, epp.tlsKeyFile). */
+  rdapTlsCertFile: string;
+  rdapTlsKeyFile: string;
+  /** Peers (a TLS terminator, a load balancer) whose X-Forwarded-For names the client, for rate limits. */
+  rdapTrustedProxies: string[];
+  /** Public name of the WHOIS server, announced as RDAP "port43" (RFC 9083 §4.7) when set. */
+  port43: string;
+  /** Per client address (IPv6: per rateLimitIpv6Prefix): sustained queries per minute and burst. */
+  whoisRateLimitPerMinute: number;
+  whoisRateLimitBurst: number;
+  rdapRateLimitPerMinute: number;
+  rdapRateLimitBurst: number;
+  /** A search costs this many lookups of the RDAP budget. */
+  rdapSearchCost: number;
+  /** CIDRs never rate limited (monitoring, agreed high-volume users). */
+  rateLimitExempt: string[];
+  rateLimitIpv6Prefix: number;
+  /** Client addresses tracked by the limiter; beyond it the least recently seen are forgotten. */
+  rateLimitMaxClients: number;
+  /** WHOIS: a query line longer than this is refused; no complete line within whoisIdleTimeoutMs of the last data, or a connection older than whoisTotalTimeoutMs, is closed. */
+  whoisMaxQueryBytes: number;
+  whoisIdleTimeoutMs: number;
+  whoisTotalTimeoutMs: number;
+  whoisMaxConnections: number;
+  /** RDAP: longest request target (path and query) accepted; request and keep-alive timeouts. */
+  rdapMaxUrlBytes: number;
+  rdapRequestTimeoutMs: number;
+  rdapKeepAliveTimeoutMs: number;
+  /** Results returned by one search; more are cut with a truncation notice (RFC 9083 §4.3). */
+  searchMaxResults: number;
+  /** Objects held in memory per process (kept fresh by NOTIFY). */
+  cacheEntries: number;
+  /** How often replication lag is measured when reading from standbys. */
+  lagPollMs: number;
+  /** Terms of use: the end of every WHOIS answer and an RDAP notice; termsOfUseUrl is its link (empty: <rdapBaseUrl>help). */
+  termsOfUse: string;
+  termsOfUseUrl: string;
+}
+
+export const DEFAULT_TERMS_OF_USE = 'The registration data shown here is provided to help establish who registered a domain name ' +
+  'and how to reach them about it. It may not be used for unsolicited advertising, for automated high-volume queries ' +
+  '(other than to register or manage domain names), or in breach of applicable law. Querying means accepting these terms.';
 
 export function defaults(dataDir = resolve('var')): RegistryConfig {
   return {
@@ -73,6 +129,39 @@ export function defaults(dataDir = resolve('var')): RegistryConfig {
       maxCheckNames: 50,
     },
     workers: { threads: 2, concurrentTasksPerWorker: 8 },
+    rdds: {
+      processes: 1,
+      whoisHost: '127.0.0.1',
+      whoisPort: 4343,
+      rdapHost: '127.0.0.1',
+      rdapPort: 7480,
+      rdapBaseUrl: '',
+      rdapTls: false,
+      rdapTlsCertFile: '',
+      rdapTlsKeyFile: '',
+      rdapTrustedProxies: [],
+      port43: '',
+      whoisRateLimitPerMinute: 120,
+      whoisRateLimitBurst: 30,
+      rdapRateLimitPerMinute: 300,
+      rdapRateLimitBurst: 60,
+      rdapSearchCost: 10,
+      rateLimitExempt: [],
+      rateLimitIpv6Prefix: 64,
+      rateLimitMaxClients: 100_000,
+      whoisMaxQueryBytes: 512,
+      whoisIdleTimeoutMs: 10_000,
+      whoisTotalTimeoutMs: 30_000,
+      whoisMaxConnections: 2000,
+      rdapMaxUrlBytes: 2048,
+      rdapRequestTimeoutMs: 10_000,
+      rdapKeepAliveTimeoutMs: 5_000,
+      searchMaxResults: 50,
+      cacheEntries: 200_000,
+      lagPollMs: 1000,
+      termsOfUse: DEFAULT_TERMS_OF_USE,
+      termsOfUseUrl: '',
+    },
     metrics: { host: '127.0.0.1', port: 9464 },
     log: { level: 'info', file: join(dataDir, 'logs', 'registry.log'), stdout: false },
     jobs: { intervalSeconds: 10, batchSize: 500 },
@@ -188,5 +277,29 @@ export function validateConfig(cfg: RegistryConfig): RegistryConfig {
   if (!/^\w{1,8}$/.test(cfg.epp.repoId)) throw new TypeError('epp.repoId must be 1-8 word characters (RFC 5730 §2.8)');
   if (cfg.workers.threads < 1 || cfg.workers.concurrentTasksPerWorker < 1) throw new TypeError('workers.* must be >= 1');
   if (!(cfg.jobs.intervalSeconds > 0) || !Number.isInteger(cfg.jobs.batchSize) || cfg.jobs.batchSize < 1) throw new TypeError('jobs.intervalSeconds must be > 0 and jobs.batchSize >= 1');
+  validateRdds(cfg.rdds, port);
   return cfg;
+}
+
+function validateRdds(r: RddsConfig, port: (n: number, what: string) => void): void {
+  port(r.whoisPort, 'rdds.whoisPort');
+  port(r.rdapPort, 'rdds.rdapPort');
+  if (!Number.isInteger(r.processes) || r.processes < 0 || r.processes > 64) throw new TypeError('rdds.processes must be 0..64');
+  if (r.rdapBaseUrl) {
+    let u: URL;
+    try { u = new URL(r.rdapBaseUrl); } catch { throw new TypeError(`rdds.rdapBaseUrl is not a URL: ${r.rdapBaseUrl}`); }
+    if (!['http:', 'https:'].includes(u.protocol) || !u.pathname.endsWith('/') || u.search || u.hash) throw new TypeError('rdds.rdapBaseUrl must be an http(s) URL ending in "/" without query or fragment');
+  }
+  if (r.termsOfUseUrl && !/^https?:\/\//.test(r.termsOfUseUrl)) throw new TypeError('rdds.termsOfUseUrl must be an http(s) URL (TIG 3.3)');
+  const positive: (keyof RddsConfig)[] = ['whoisRateLimitPerMinute', 'whoisRateLimitBurst', 'rdapRateLimitPerMinute', 'rdapRateLimitBurst', 'rdapSearchCost',
+    'rateLimitMaxClients', 'whoisMaxQueryBytes', 'whoisIdleTimeoutMs', 'whoisTotalTimeoutMs', 'whoisMaxConnections', 'rdapMaxUrlBytes',
+    'rdapRequestTimeoutMs', 'rdapKeepAliveTimeoutMs', 'searchMaxResults', 'cacheEntries', 'lagPollMs'];
+  for (const k of positive) {
+    const v = r[k];
+    if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) throw new TypeError(`rdds.${k} must be a positive number, got ${v}`);
+  }
+  if (r.whoisMaxQueryBytes < 64) throw new TypeError('rdds.whoisMaxQueryBytes must be at least 64 (a domain name is up to 253)');
+  if (!Number.isInteger(r.rateLimitIpv6Prefix) || r.rateLimitIpv6Prefix < 32 || r.rateLimitIpv6Prefix > 128) throw new TypeError('rdds.rateLimitIpv6Prefix must be 32..128');
+  if (!Array.isArray(r.rateLimitExempt)) throw new TypeError('rdds.rateLimitExempt must be a list of CIDRs');
+  if (!Array.isArray(r.rdapTrustedProxies)) throw new TypeError('rdds.rdapTrustedProxies must be a list of CIDRs');
 }

@@ -17,12 +17,15 @@ import { createRegistrar, issueCert } from '../admin/registrars.js';
 import { addZone } from '../admin/zones.js';
 import { setPrice } from '../admin/catalog.js';
 import { topUp } from '../admin/accounts.js';
+import { rdapBaseUrl } from '../rdds/rdap/base-url.js';
 
 export interface DemoRegistrar { clID: string; password: string; clientCert: string; clientKey: string }
 
 export interface Credentials {
   epp: { host: string; port: number };
   metrics: { host: string; port: number };
+  /** Where WHOIS and RDAP answer (absent when no RDDS process runs). */
+  rdds?: { whois: { host: string; port: number }; rdap: string };
   caCert: string;
   clientCertMode: string;
   registrars: DemoRegistrar[];
@@ -114,6 +117,7 @@ export async function bootstrap(config: RegistryConfig, log: Logger): Promise<Bo
     const creds: Credentials = {
       epp: { host: cfg.epp.host, port: cfg.epp.port },
       metrics: { host: cfg.metrics.host, port: cfg.metrics.port },
+      ...(cfg.rdds.processes > 0 ? { rdds: { whois: { host: cfg.rdds.whoisHost, port: cfg.rdds.whoisPort }, rdap: rdapBaseUrl(cfg.rdds) } } : {}),
       caCert: cfg.epp.caCertFile,
       clientCertMode: cfg.epp.clientCertMode,
       registrars: seeded ?? previous?.registrars ?? [],

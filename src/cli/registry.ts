@@ -12,7 +12,7 @@ import { createConnectionPool, Database, sql, type ConnectionPool } from '../db/
 import { runPass } from '../jobs/scheduler.js';
 import { loadMigrations, migrate } from '../db/migrate.js';
 import { LocalPostgres } from '../embedded/postgres.js';
-import { AdminError, addIp, createRegistrar, issueCert, listIps, listRegistrars, removeIp, revokeCert, setEnabled, setMaxSessions, setPassword } from '../admin/registrars.js';
+import { AdminError, addIp, addRegistrarContact, clearRegistrarContacts, createRegistrar, setRegistrarRddsData, type RegistrarRddsData, issueCert, listIps, listRegistrars, removeIp, revokeCert, setEnabled, setMaxSessions, setPassword } from '../admin/registrars.js';
 import { accredit, addZone, listZones } from '../admin/zones.js';
 import { BILLING_OPTIONS, BILLING_USAGE, billingCommand, type BillingOpts } from './billing-commands.js';
 
@@ -31,13 +31,20 @@ const USAGE = `usage: registry [--data-dir DIR] [--config FILE] COMMAND
   registrar issue-cert CLID --csr FILE [--out FILE] [--days N]
                                      sign a CSR with the registry CA and bind it to the registrar
   registrar revoke-cert CLID FINGERPRINT
+  registrar set CLID [--name N] [--iana-id N] [--url U] [--whois-server H] [--rdap-base-url U] [--email E]
+                [--abuse-email E] [--abuse-phone +CC.N] [--phone +CC.N] [--fax +CC.N] [--street S]... [--city C]
+                [--sp SP] [--pc PC] [--cc CC]
+                                     what WHOIS and RDAP publish about the registrar ("" clears a field)
+  registrar contact add CLID --type admin|tech --name N --email E [--phone +CC.N] [--fax +CC.N]
+  registrar contact clear CLID       the registrar's admin and technical contacts (WHOIS, RDAP)
   jobs run [--at ISO-TIME]           run one pass of every scheduled job now (or as of a given time)
   db migrate | db status
   config check                       validate the configuration and print it (secrets elided)
 ${BILLING_USAGE}
 `;
 
-interface Opts { at?: string; name?: string; password?: string; ip?: string[]; zone?: string[]; 'max-sessions'?: string; email?: string; csr?: string; out?: string; days?: string; json?: boolean }
+interface RddsOpts { 'iana-id'?: string; url?: string; 'whois-server'?: string; 'rdap-base-url'?: string; 'abuse-email'?: string; 'abuse-phone'?: string; phone?: string; fax?: string; street?: string[]; city?: string; sp?: string; pc?: string; cc?: string; type?: string }
+interface Opts extends RddsOpts { at?: string; name?: string; password?: string; ip?: string[]; zone?: string[]; 'max-sessions'?: string; email?: string; csr?: string; out?: string; days?: string; json?: boolean }
 
 function parse(argv: string[]) {
   return parseArgs({
@@ -46,7 +53,11 @@ function parse(argv: string[]) {
     options: {
       'data-dir': { type: 'string' }, config: { type: 'string' }, name: { type: 'string' }, password: { type: 'string' },
       ip: { type: 'string', multiple: true }, zone: { type: 'string', multiple: true }, 'max-sessions': { type: 'string' },
-      email: { type: 'string' }, at: { type: 'string' }, csr: { type: 'string' }, out: { type: 'string' }, days: { type: 'string' }, json: { type: 'boolean' },
+      email: { type: 'string' }, at: { type: 'string' },
+      'iana-id': { type: 'string' }, url: { type: 'string' }, 'whois-server': { type: 'string' }, 'rdap-base-url': { type: 'string' },
+      'abuse-email': { type: 'string' }, 'abuse-phone': { type: 'string' }, phone: { type: 'string' }, fax: { type: 'string' },
+      street: { type: 'string', multiple: true }, city: { type: 'string' }, sp: { type: 'string' }, pc: { type: 'string' }, cc: { type: 'string' },
+      type: { type: 'string' }, csr: { type: 'string' }, out: { type: 'string' }, days: { type: 'string' }, json: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
       ...BILLING_OPTIONS,
     },
@@ -65,6 +76,27 @@ async function connect(cfg: RegistryConfig): Promise<{ db: ConnectionPool; url: 
   await pg.start();
   const db = createConnectionPool({ connectionString: pg.url(), poolSize: 2 });
   return { db, url: pg.url(), done: async () => { await db.dispose(); if (!wasRunning) await pg.stop(); } };
+}
+
+/** `registrar set` flags → the fields to change; an empty value clears a field. */
+function rddsData(o: Opts): RegistrarRddsData {
+  const opt = (v: string | undefined) => (v === undefined ? undefined : v.trim() === '' ? null : v.trim());
+  const d: RegistrarRddsData = {};
+  if (o.name !== undefined) d.name = o.name;
+  if (o['iana-id'] !== undefined) {
+    const v = opt(o['iana-id']);
+    if (v !== null && !/^[0-9]+$/.test(v!)) throw new AdminError(`--iana-id must be a number, got ${o['iana-id']}`);
+    d.ianaId = v === null ? null : Number(v);
+  }
+  const map: [keyof RddsOpts | 'email', keyof RegistrarRddsData][] = [['url', 'url'], ['whois-server', 'whoisServer'], ['rdap-base-url', 'rdapBaseUrl'], ['email', 'email'],
+    ['abuse-email', 'abuseEmail'], ['abuse-phone', 'abusePhone'], ['phone', 'voice'], ['fax', 'fax'], ['city', 'city'], ['sp', 'sp'], ['pc', 'pc'], ['cc', 'cc']];
+  for (const [flag, key] of map) {
+    const v = opt((o as Record<string, string | undefined>)[flag]);
+    if (v !== undefined) (d as Record<string, unknown>)[key] = v;
+  }
+  if (o.street !== undefined) d.street = o.street.map((s) => s.trim()).filter(Boolean);
+  if (Object.keys(d).length === 0) throw new AdminError(`registrar set needs at least one field\n\n${USAGE}`);
+  return d;
 }
 
 function need(v: string | undefined, what: string): string {
@@ -146,6 +178,24 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
         if (o.out) { writeFileSync(o.out, cert.certPem); out(`certificate written to ${o.out}; fingerprint ${cert.fingerprint}`); }
         else out(cert.certPem.trimEnd());
         return 0;
+      }
+      case 'registrar set': {
+        const clid = need(args[0], 'client id');
+        await setRegistrarRddsData(db, clid, rddsData(o));
+        out(`registrar ${clid} updated`);
+        return 0;
+      }
+      case 'registrar contact': {
+        const [sub, clid] = args;
+        if (sub === 'add') {
+          const type = need(o.type, '--type');
+          if (type !== 'admin' && type !== 'tech') throw new AdminError('--type must be admin or tech');
+          await addRegistrarContact(db, need(clid, 'client id'), { type, name: need(o.name, '--name'), email: need(o.email, '--email'), ...(o.phone ? { voice: o.phone } : {}), ...(o.fax ? { fax: o.fax } : {}) });
+          out(`${type} contact added to ${clid}`);
+          return 0;
+        }
+        if (sub === 'clear') { await clearRegistrarContacts(db, need(clid, 'client id')); out(`contacts of ${clid} cleared`); return 0; }
+        throw new AdminError(USAGE);
       }
       case 'registrar revoke-cert':
         out((await revokeCert(db, need(args[0], 'client id'), need(args[1], 'fingerprint'))) ? 'revoked' : 'no such active certificate');

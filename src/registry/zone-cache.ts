@@ -31,6 +31,18 @@ export interface ZonePolicy {
   pendingDeleteDays: number;
   /** At expiry: renew automatically (billed, refundable in the auto-renew grace) or delete. */
   autoRenew: boolean;
+  // RDDS (issue 5)
+  /**
+   * Contact data in WHOIS and RDAP: 'personal' redacts the personal fields (ICANN Registration
+   * Data Policy: handle, name, street, city, postal code, phone, fax, email); 'none' publishes them.
+   */
+  rddsRedaction: 'personal' | 'none';
+  /** Contacts' <contact:disclose> flags (RFC 5733 §2.9) override the default per field: flag=1 publishes under 'personal', flag=0 withholds under 'none'. */
+  rddsHonourDisclose: boolean;
+  /** Withhold the organisation too under 'personal' (the Registration Data Policy publishes it). */
+  rddsRedactOrganization: boolean;
+  /** A web form to reach a contact whose email is withheld ({domain}, {role} and {handle} are filled in); empty: the registrar's URL. */
+  rddsContactFormUrl: string;
 }
 
 export const DEFAULT_POLICY: ZonePolicy = {
@@ -52,6 +64,11 @@ export const DEFAULT_POLICY: ZonePolicy = {
   pendingRestoreDays: 7,
   pendingDeleteDays: 5,
   autoRenew: true,
+  // RDDS (issue 5)
+  rddsRedaction: 'personal',
+  rddsHonourDisclose: true,
+  rddsRedactOrganization: false,
+  rddsContactFormUrl: '',
 };
 
 export interface Zone extends ZoneRef { policy: ZonePolicy }

@@ -36,9 +36,10 @@ describe('supervisor', () => {
     chmodSync(dir, 0o755);
     eppPort = await freePort();
     metricsPort = await freePort();
+    const rdds = [`--rdds.whoisPort=${await freePort()}`, `--rdds.rdapPort=${await freePort()}`];
     const start = fileURLToPath(new URL('../../dist/cluster/start.js', import.meta.url));
     // mode embedded with an external primary: bootstrap migrates, creates the CA and seeds the demo.
-    proc = spawn(process.execPath, [start, '--data-dir', dir, `--epp.port=${eppPort}`, `--metrics.port=${metricsPort}`, '--epp.processes=2', '--workers.threads=1', `--database.primary=${t.url}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+    proc = spawn(process.execPath, [start, '--data-dir', dir, `--epp.port=${eppPort}`, `--metrics.port=${metricsPort}`, '--epp.processes=2', '--workers.threads=1', ...rdds, `--database.primary=${t.url}`], { stdio: ['ignore', 'pipe', 'pipe'] });
     proc.stdout!.on('data', (d) => { stdout += d; });
     proc.stderr!.on('data', (d) => { stdout += d; });
     const deadline = Date.now() + 30_000;
