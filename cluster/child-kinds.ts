@@ -11,4 +11,5 @@ export interface ChildKind {
 export const CHILD_KINDS: Record<string, ChildKind> = {
   epp: { entry: 'epp-frontend.js', count: (cfg) => cfg.epp.processes },
   jobs: { entry: 'jobs.js', count: () => 1 },
+  dns: { entry: 'dns-publisher.js', count: (cfg) => (cfg.dns.enabled ? 1 : 0) },
 };

@@ -86,6 +86,9 @@ export function pdnsConf(o: ManagedPowerDnsOptions & { apiKey: string; setuid?: 
     'query-cache-ttl=0',
     'negquery-cache-ttl=0',
     'zone-cache-refresh-interval=0',
+    // Keys and NSEC3 settings are changed by pdnsutil in the database: read them afresh.
+    'zone-metadata-cache-ttl=0',
+    'dnssec-key-cache-ttl=0',
     // RFC 6605 algorithm 13 for new keys, one combined signing key (CSK).
     'default-ksk-algorithm=ecdsa256',
     'default-zsk-algorithm=',
