@@ -8,5 +8,7 @@ await runChild('dns', async (config, log) => {
   const registry = new client.Registry();
   registry.setDefaultLabels({ kind: 'dns' });
   const svc = await startDnsService(config, log, createDnsMetrics(registry));
+  // If the supervisor dies without draining us, do not leave a managed pdns_server behind.
+  process.once('disconnect', () => { void svc.stop().finally(() => process.exit(0)); });
   return { stop: () => svc.stop(), detail: svc.detail, registry };
 });

@@ -33,6 +33,7 @@ try {
 say(`Registry running (${cfg.mode} mode, data in ${cfg.dataDir})`);
 say(`  EPP      tls://${cfg.epp.host}:${cfg.epp.port}  (${cfg.epp.processes} front-end processes, client certificates: ${cfg.epp.clientCertMode})`);
 say(`  Metrics  http://${cfg.metrics.host}:${cfg.metrics.port}/metrics   health: /health  ready: /ready`);
+say(`  DNS      ${!cfg.dns.enabled ? 'publication disabled (dns.enabled=false)' : cfg.dns.server === 'managed' ? `PowerDNS on ${cfg.dns.listen} (managed; if pdns_server is not installed publication is off, see the log)` : 'publishing to the external PowerDNS (dns.pdnsDatabase)'}`);
 say(`  Logs     ${cfg.log.file}`);
 say(`  CA       ${cfg.epp.caCertFile}`);
 say(`  Scripts  ${boot.credentialsFile}`);

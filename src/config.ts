@@ -123,7 +123,7 @@ export function defaults(dataDir = resolve('var')): RegistryConfig {
       pdnsutil: 'pdnsutil',
       pdnsConfigDir: join(dataDir, 'dns', 'pdns'),
       pdnsServer: 'pdns_server',
-      listen: '127.0.0.1:5353',
+      listen: '127.0.0.1:5300',
       apiPort: 8053,
       batchSize: 500,
       pollIntervalMs: 100,

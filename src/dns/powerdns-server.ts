@@ -133,6 +133,7 @@ export class ManagedPowerDns {
   async start(timeoutMs = 20_000): Promise<void> {
     const bin = findExecutable(this.o.pdnsServer ?? 'pdns_server');
     if (!bin) throw new Error('pdns_server not found (apt-get install pdns-server pdns-backend-pgsql)');
+    await this.stopStale();
     // As root, drop to Debian's pdns user when it exists; it must be able to create its socket.
     let setuid: string | undefined;
     if (process.getuid?.() === 0) {
@@ -162,6 +163,23 @@ export class ManagedPowerDns {
   }
 
   get pid(): number | undefined { return this.child?.pid; }
+
+  /**
+   * A pdns_server left behind by a predecessor that was killed (it keeps the ports): found by the
+   * pid file it writes in its socket directory, and stopped if it still runs with our config.
+   */
+  private async stopStale(): Promise<void> {
+    const pidFile = join(this.o.dir, 'pdns.pid');
+    if (!existsSync(pidFile)) return;
+    const pid = Number(readFileSync(pidFile, 'utf8').trim());
+    if (!Number.isInteger(pid) || pid <= 1) return;
+    let cmdline = '';
+    try { cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8'); } catch { return; }
+    if (!cmdline.includes('pdns_server') || !cmdline.includes(this.o.dir)) return;
+    process.kill(pid, 'SIGTERM');
+    for (let i = 0; i < 100 && existsSync(`/proc/${pid}`); i++) await new Promise((r) => setTimeout(r, 50));
+    if (existsSync(`/proc/${pid}`)) process.kill(pid, 'SIGKILL');
+  }
 
   async stop(): Promise<void> {
     const c = this.child;

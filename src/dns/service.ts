@@ -40,7 +40,9 @@ export async function startDnsService(cfg: RegistryConfig, log: Logger, metrics:
       return { stop: async () => {}, detail: { dns: 'disabled', reason: `${missing} not found` } };
     }
     const [host, port] = splitHostPort(d.listen);
-    const database = d.pdnsDatabase || await ensurePdnsDatabase(withDatabase(cfg.database.primary, 'postgres'), 'pdns');
+    // Managed: the database is created (with PowerDNS's schema) on first start, on the registry's cluster by default.
+    const target = new URL(ep.database);
+    const database = await ensurePdnsDatabase(withDatabase(ep.database, 'postgres'), decodeURIComponent(target.pathname.slice(1)));
     managed = new ManagedPowerDns({ dir: ep.configDir, database, listenHost: host, listenPort: port, apiPort: d.apiPort, ...(d.apiKey ? { apiKey: d.apiKey } : {}), pdnsServer: d.pdnsServer });
     await managed.start();
     api = new PowerDnsApi(managed.apiUrl, managed.apiKey);
@@ -60,6 +62,7 @@ export async function startDnsService(cfg: RegistryConfig, log: Logger, metrics:
   }
   const db = new Database({ primary: cfg.database.primary, standbys: [], poolSize: 3, applicationName: 'registry-dns' });
   const publisher = new Publisher({ db, pdns, ...(api ? { api } : {}), pdnsutil: new PdnsUtil(d.pdnsutil, ep.configDir), dns: d, log, metrics, ...(clock ? { clock } : {}) });
+  metrics.watchQueue(() => publisher.queueStatus(), d.alarmSeconds);
   const leadership = new Leadership({ pool: db.primary, lockId: DNS_PUBLISHER_LOCK, name: 'dns publisher', log, retryMs: 2000 });
   leadership.start(async (ctx) => {
     metrics.leader.set(1);
@@ -80,13 +83,10 @@ export async function startDnsService(cfg: RegistryConfig, log: Logger, metrics:
         if (now - lastStatus >= 1000) {
           lastStatus = now;
           const q = await publisher.queueStatus();
-          metrics.queueDepth.set(q.depth);
-          metrics.oldestSeconds.set(q.oldestSeconds);
           const alarm = q.oldestSeconds > d.alarmSeconds;
           if (alarm && !alarmed) log.warn({ oldestSeconds: q.oldestSeconds, depth: q.depth }, 'DNS publication is behind: the oldest change is older than dns.alarmSeconds');
           if (!alarm && alarmed) log.info('DNS publication caught up');
           alarmed = alarm;
-          metrics.alarm.set(alarm ? 1 : 0);
         }
         if (now - lastRefresh >= 3_600_000) { lastRefresh = now; await publisher.refreshQuietZones(); }
         if (units === 0) await ctx.sleep(d.pollIntervalMs);
