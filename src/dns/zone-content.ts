@@ -96,6 +96,39 @@ export async function* streamPublishedUnits(db: Queryable, zoneId: number, opts:
   for await (const r of db.queryStream(q, { batchSize: opts.batchSize ?? 2000 })) yield toUnit(r as UnitRow);
 }
 
+/**
+ * Every delegated domain of a zone in storage (id) order, for whole-zone exports: merge joins on
+ * the primary keys with one aggregate per table, which streams a million domains several times
+ * faster than per-domain lookups. (Name order, for chunked readers, is streamPublishedUnits.)
+ */
+export async function* streamUnitsForExport(db: Queryable, zoneId: number, batchSize = 10_000): AsyncGenerator<UnitData> {
+  const q = sql`
+    SELECT d.name, n.ns, x.ds, g.glue
+      FROM domains d
+      JOIN (SELECT dh.domain_id, array_agg(h.name) AS ns FROM domain_hosts dh JOIN hosts h ON h.id = dh.host_id GROUP BY dh.domain_id) n ON n.domain_id = d.id
+      LEFT JOIN (SELECT domain_id, array_agg(key_tag || ' ' || alg || ' ' || digest_type || ' ' || digest) AS ds FROM domain_ds GROUP BY domain_id) x ON x.domain_id = d.id
+      LEFT JOIN (SELECT dh.domain_id, array_agg(h.name || ' ' || host(a.addr)) AS glue
+                   FROM domain_hosts dh JOIN hosts h ON h.id = dh.host_id AND h.superordinate_id = dh.domain_id JOIN host_addrs a ON a.host_id = h.id
+                  GROUP BY dh.domain_id) g ON g.domain_id = d.id
+     WHERE d.zone_id = ${zoneId} AND NOT (d.statuses && ${[...NOT_PUBLISHED_STATUSES]}::text[])
+     ORDER BY d.id`;
+  for await (const r of db.queryStream(q, { batchSize }) as AsyncIterable<{ name: string; ns: string[]; ds: string[] | null; glue: string[] | null }>) {
+    const glue = r.glue ? new Map<string, string[]>() : undefined;
+    for (const g of r.glue ?? []) {
+      const sp = g.indexOf(' ');
+      const name = g.slice(0, sp);
+      glue!.set(name, [...(glue!.get(name) ?? []), g.slice(sp + 1)]);
+    }
+    yield {
+      name: r.name,
+      published: true,
+      ns: r.ns.sort(),
+      glue: glue ? [...glue].map(([name, addrs]) => ({ name, addrs: addrs.sort() })) : [],
+      ds: (r.ds ?? []).map((t) => { const [k, a, dt, dg] = t.split(' '); return { keyTag: Number(k), alg: Number(a), digestType: Number(dt), digest: dg! }; }),
+    };
+  }
+}
+
 /** Number of delegated domains in a zone (for progress reporting). */
 export async function countPublished(db: Queryable, zoneId: number): Promise<number> {
   const [r] = await db.query(sql`SELECT count(*)::int AS n FROM domains d WHERE d.zone_id = ${zoneId}
@@ -128,7 +161,9 @@ export function apexUnits(s: ZoneSettings): string[] {
  * DS (authoritative, RFC 4035 §2.4) and glue below it (not authoritative); apex name servers under
  * the unit keep the addresses configured for the zone, authoritative unless a delegation occludes them.
  */
-export function renderUnit(s: ZoneSettings, unit: string, data: UnitData | undefined): Rec[] {
+export function renderUnit(s: ZoneSettings, unit: string, data: UnitData | undefined, o: { masterFile?: boolean } = {}): Rec[] {
+  // A master file needs neither PowerDNS's ordering nor its empty non-terminals.
+  if (o.masterFile) s = { ...s, dnssec: false };
   const recs: Rec[] = [];
   const delegated = !!data?.published;
   const apexHosts = apexNamesIn(s, unit);
@@ -151,7 +186,7 @@ export function renderUnit(s: ZoneSettings, unit: string, data: UnitData | undef
     const order = !delegated ? ordername(s, h.name) : h.name === unit ? delegationOrder : null;
     for (const a of h.addrs) recs.push({ name: h.name, type: addrType(a), content: a, ttl: s.ttl.glue, auth: !delegated, ordername: order });
   }
-  return withEmptyNonTerminals(s, unit, delegated, recs);
+  return o.masterFile ? recs : withEmptyNonTerminals(s, unit, delegated, recs);
 }
 
 /** PowerDNS keeps a type-less row for every empty non-terminal; NSEC3 chains include the authoritative ones. */
