@@ -12,4 +12,5 @@ export const CHILD_KINDS: Record<string, ChildKind> = {
   epp: { entry: 'epp-frontend.js', count: (cfg) => cfg.epp.processes },
   jobs: { entry: 'jobs.js', count: () => 1 },
   rdds: { entry: 'rdds-frontend.js', count: (cfg) => cfg.rdds.processes },
+  dns: { entry: 'dns-publisher.js', count: (cfg) => (cfg.dns.enabled ? 1 : 0) },
 };

@@ -38,6 +38,7 @@ if (cfg.rdds.processes > 0) {
   say(`  RDAP     ${rdapBaseUrl(cfg.rdds)}  (${cfg.rdds.processes} RDDS process${cfg.rdds.processes > 1 ? 'es' : ''}, serving WHOIS and RDAP)`);
 }
 say(`  Metrics  http://${cfg.metrics.host}:${cfg.metrics.port}/metrics   health: /health  ready: /ready`);
+say(`  DNS      ${!cfg.dns.enabled ? 'publication disabled (dns.enabled=false)' : cfg.dns.server === 'managed' ? `PowerDNS on ${cfg.dns.listen} (managed; if pdns_server is not installed publication is off, see the log)` : 'publishing to the external PowerDNS (dns.pdnsDatabase)'}`);
 say(`  Logs     ${cfg.log.file}`);
 say(`  CA       ${cfg.epp.caCertFile}`);
 say(`  Scripts  ${boot.credentialsFile}`);

@@ -49,6 +49,49 @@ export interface RegistryConfig {
   jobs: { intervalSeconds: number; batchSize: number };
   /** Who issues receipts and statements (shown at their top). */
   billing: { issuerName: string; issuerAddress: string[] };
+  dns: DnsConfig;
+}
+
+/** DNS publication (src/dns/): where PowerDNS's database is, how to batch, and defaults for new zones. */
+export interface DnsConfig {
+  /** Run the publisher child at all. */
+  enabled: boolean;
+  /**
+   * managed: the dns child runs its own pdns_server against a `pdns` database in the embedded
+   * cluster (embedded mode only); external: PowerDNS is run by the operator (ops/dns/).
+   */
+  server: 'managed' | 'external';
+  /** PowerDNS's database (gpgsql); empty in managed mode: database `pdns` of the registry's cluster. */
+  pdnsDatabase: string;
+  /** PowerDNS HTTP API, used to send NOTIFY at once after a change; empty disables it. */
+  apiUrl: string;
+  apiKey: string;
+  /** pdnsutil and the PowerDNS configuration directory it reads (for secure-zone, keys). */
+  pdnsutil: string;
+  pdnsConfigDir: string;
+  /** Managed server: pdns_server binary, DNS listen address and API port. */
+  pdnsServer: string;
+  listen: string;
+  apiPort: number;
+  /** Units published per transaction; how often the queue is looked at when idle. */
+  batchSize: number;
+  pollIntervalMs: number;
+  /** Secondaries sent NOTIFY (RFC 1996) for every zone, host[:port]. */
+  alsoNotify: string[];
+  /** Health alarm when the oldest unpublished change is older than this. */
+  alarmSeconds: number;
+  /** Bump the serial of a quiet zone this often, so secondaries refetch fresh signatures. */
+  serialRefreshHours: number;
+  /** Defaults for zones without DNS settings yet ({zone} is replaced by the zone name). */
+  defaults: {
+    nameservers: string[];
+    soaRname: string;
+    refresh: number; retry: number; expire: number; minimum: number;
+    soaTtl: number; nsTtl: number; dsTtl: number; glueTtl: number;
+    dnssec: boolean; nsec3: boolean;
+  };
+  /** Offline signing of exports (dnssec-signzone): where the keys live. */
+  exportKeyDir: string;
 }
 
 export interface RddsConfig {
@@ -166,6 +209,32 @@ export function defaults(dataDir = resolve('var')): RegistryConfig {
     log: { level: 'info', file: join(dataDir, 'logs', 'registry.log'), stdout: false },
     jobs: { intervalSeconds: 10, batchSize: 500 },
     billing: { issuerName: 'Open Registry', issuerAddress: [] },
+    dns: {
+      enabled: true,
+      server: 'managed',
+      pdnsDatabase: '',
+      apiUrl: '',
+      apiKey: '',
+      pdnsutil: 'pdnsutil',
+      pdnsConfigDir: join(dataDir, 'dns', 'pdns'),
+      pdnsServer: 'pdns_server',
+      listen: '127.0.0.1:5300',
+      apiPort: 8053,
+      batchSize: 500,
+      pollIntervalMs: 100,
+      alsoNotify: [],
+      alarmSeconds: 60,
+      serialRefreshHours: 24,
+      defaults: {
+        // A name server for the demo zone answering on loopback; production sets its own.
+        nameservers: ['ns1.nic.{zone}=127.0.0.1'],
+        soaRname: 'hostmaster.nic.{zone}',
+        refresh: 1800, retry: 900, expire: 1_209_600, minimum: 900,
+        soaTtl: 3600, nsTtl: 86_400, dsTtl: 3600, glueTtl: 86_400,
+        dnssec: true, nsec3: false,
+      },
+      exportKeyDir: join(dataDir, 'dns', 'keys'),
+    },
   };
 }
 
@@ -278,6 +347,12 @@ export function validateConfig(cfg: RegistryConfig): RegistryConfig {
   if (cfg.workers.threads < 1 || cfg.workers.concurrentTasksPerWorker < 1) throw new TypeError('workers.* must be >= 1');
   if (!(cfg.jobs.intervalSeconds > 0) || !Number.isInteger(cfg.jobs.batchSize) || cfg.jobs.batchSize < 1) throw new TypeError('jobs.intervalSeconds must be > 0 and jobs.batchSize >= 1');
   validateRdds(cfg.rdds, port);
+  if (!['managed', 'external'].includes(cfg.dns.server)) throw new TypeError('dns.server must be managed or external');
+  if (cfg.dns.server === 'external' && cfg.dns.enabled && !cfg.dns.pdnsDatabase) throw new TypeError('dns.server external needs dns.pdnsDatabase');
+  if (!Number.isInteger(cfg.dns.batchSize) || cfg.dns.batchSize < 1 || cfg.dns.batchSize > 10_000) throw new TypeError('dns.batchSize must be 1..10000');
+  if (!(cfg.dns.pollIntervalMs >= 10)) throw new TypeError('dns.pollIntervalMs must be >= 10');
+  if (!(cfg.dns.alarmSeconds > 0)) throw new TypeError('dns.alarmSeconds must be > 0');
+  port(cfg.dns.apiPort, 'dns.apiPort');
   return cfg;
 }
 

@@ -15,6 +15,8 @@ import { LocalPostgres } from '../embedded/postgres.js';
 import { AdminError, addIp, addRegistrarContact, clearRegistrarContacts, createRegistrar, setRegistrarRddsData, type RegistrarRddsData, issueCert, listIps, listRegistrars, removeIp, revokeCert, setEnabled, setMaxSessions, setPassword } from '../admin/registrars.js';
 import { accredit, addZone, listZones } from '../admin/zones.js';
 import { BILLING_OPTIONS, BILLING_USAGE, billingCommand, type BillingOpts } from './billing-commands.js';
+import { dnsExportDs, dnsResync, dnsStatus, progressBar, zoneExport } from '../dns/admin.js';
+import { changeZoneSettings, ensureZoneSettings, loadAllZoneSettings } from '../dns/settings.js';
 
 const USAGE = `usage: registry [--data-dir DIR] [--config FILE] COMMAND
 
@@ -38,13 +40,23 @@ const USAGE = `usage: registry [--data-dir DIR] [--config FILE] COMMAND
   registrar contact add CLID --type admin|tech --name N --email E [--phone +CC.N] [--fax +CC.N]
   registrar contact clear CLID       the registrar's admin and technical contacts (WHOIS, RDAP)
   jobs run [--at ISO-TIME]           run one pass of every scheduled job now (or as of a given time)
+  zone export ZONE [--out FILE] [--sign]
+                                     write the zone as an RFC 1035 master file (stdout without --out);
+                                     --sign signs it offline with dnssec-signzone (keys in dns.exportKeyDir)
+  dns status [--json]                change queue, and per zone: serials in the registry and in PowerDNS
+  dns resync ZONE [--dry-run]        rebuild ZONE in PowerDNS from the registry; report the drift corrected
+  dns zone show [ZONE]               the zones' apex settings
+  dns zone set ZONE [--ns NAME[=ADDR;ADDR]]... [--mname HOST] [--rname MAILBOX]
+                    [--dnssec on|off] [--nsec3 on|off] [--opt-out on|off] [--publish on|off]
+  dns ds ZONE                        the zone's DS records (and key) for the parent
   db migrate | db status
   config check                       validate the configuration and print it (secrets elided)
 ${BILLING_USAGE}
 `;
 
 interface RddsOpts { 'iana-id'?: string; url?: string; 'whois-server'?: string; 'rdap-base-url'?: string; 'abuse-email'?: string; 'abuse-phone'?: string; phone?: string; fax?: string; street?: string[]; city?: string; sp?: string; pc?: string; cc?: string; type?: string }
-interface Opts extends RddsOpts { at?: string; name?: string; password?: string; ip?: string[]; zone?: string[]; 'max-sessions'?: string; email?: string; csr?: string; out?: string; days?: string; json?: boolean }
+interface DnsOpts { 'dry-run'?: boolean; sign?: boolean; ns?: string[]; mname?: string; rname?: string; dnssec?: string; nsec3?: string; 'opt-out'?: string; publish?: string }
+interface Opts extends RddsOpts, DnsOpts { at?: string; name?: string; password?: string; ip?: string[]; zone?: string[]; 'max-sessions'?: string; email?: string; csr?: string; out?: string; days?: string; json?: boolean }
 
 function parse(argv: string[]) {
   return parseArgs({
@@ -60,6 +72,8 @@ function parse(argv: string[]) {
       type: { type: 'string' }, csr: { type: 'string' }, out: { type: 'string' }, days: { type: 'string' }, json: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
       ...BILLING_OPTIONS,
+      'dry-run': { type: 'boolean' }, sign: { type: 'boolean' }, ns: { type: 'string', multiple: true }, mname: { type: 'string' }, rname: { type: 'string' },
+      dnssec: { type: 'string' }, nsec3: { type: 'string' }, 'opt-out': { type: 'string' }, publish: { type: 'string' },
     },
   });
 }
@@ -139,6 +153,66 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
         try { out(JSON.stringify(await runPass(database, at))); } finally { await database.dispose(); }
         return 0;
       }
+      case 'zone export': {
+        const zone = need(args[0], 'zone name');
+        const database = new Database({ primary: url, poolSize: 2 });
+        try {
+          // A progress bar only on a terminal, and not into the zone itself when it goes to the terminal.
+          const showProgress = process.stderr.isTTY && !(process.stdout.isTTY && !o.out);
+          const r = await zoneExport(cfg, database, zone, { ...(o.out ? { out: o.out } : {}), ...(o.sign ? { sign: true } : {}), ...(showProgress ? { progress: progressBar() } : {}) });
+          if (o.out) out(`zone ${zone} serial ${r.serial}: ${r.domains} delegations, ${r.records} records${o.sign ? ', signed' : ''}, written to ${o.out}`);
+        } finally { await database.dispose(); }
+        return 0;
+      }
+      case 'dns status': {
+        const database = new Database({ primary: url, poolSize: 2 });
+        try {
+          const st = await dnsStatus(cfg, database, url);
+          if (o.json) { out(JSON.stringify(st, null, 2)); return 0; }
+          out(`queue: ${st.queue.depth} names, oldest ${st.queue.oldestSeconds.toFixed(1)} s${st.queue.alarm ? `  ALARM (over ${cfg.dns.alarmSeconds} s)` : ''}`);
+          for (const z of st.zones) {
+            out(`${z.zone}\t${z.publish ? 'published' : 'NOT PUBLISHED'}\t${z.dnssec}\tserial ${z.registrySerial ?? '-'} (PowerDNS ${z.inPowerDns ? z.publishedSerial ?? '-' : 'no zone'})\tlast ${z.publishedAt?.toISOString() ?? '-'}\tresync ${z.resyncedAt?.toISOString() ?? '-'}`);
+          }
+          return st.queue.alarm ? 1 : 0;
+        } finally { await database.dispose(); }
+      }
+      case 'dns resync': {
+        const database = new Database({ primary: url, poolSize: 2 });
+        try {
+          const r = await dnsResync(cfg, database, url, need(args[0], 'zone name'), !!o['dry-run']);
+          if (o.json) { out(JSON.stringify(r, null, 2)); return 0; }
+          const drift = r.unitsCorrected + r.strayRemoved + (r.apexCorrected ? 1 : 0);
+          out(`${r.zone}: ${r.unitsChecked} names checked; ${drift ? `${r.dryRun ? 'would correct' : 'corrected'} ${r.unitsCorrected} names (+${r.recordsAdded} -${r.recordsRemoved} records), ${r.strayRemoved} stray records removed${r.apexCorrected ? ', the apex' : ''}` : 'no drift'}${r.serial !== undefined ? `; serial ${r.serial}` : ''}`);
+          for (const e of r.examples) out(`  ${e}`);
+        } finally { await database.dispose(); }
+        return 0;
+      }
+      case 'dns zone': {
+        const [sub, zone] = args;
+        if (sub === 'show') {
+          await ensureZoneSettings(db, cfg.dns);
+          const all = (await loadAllZoneSettings(db)).filter((s) => !zone || s.zone === zone);
+          out(JSON.stringify(all, null, 2));
+          return 0;
+        }
+        if (sub === 'set') {
+          await ensureZoneSettings(db, cfg.dns);
+          const onOff = (v: string | undefined, what: string) => {
+            if (v === undefined) return undefined;
+            if (v !== 'on' && v !== 'off') throw new AdminError(`--${what} takes on or off`);
+            return v === 'on';
+          };
+          const c = {
+            ...(o.ns ? { nameservers: o.ns } : {}), ...(o.mname ? { soaMname: o.mname } : {}), ...(o.rname ? { soaRname: o.rname } : {}),
+            ...(o.dnssec ? { dnssec: onOff(o.dnssec, 'dnssec')! } : {}), ...(o.nsec3 ? { nsec3: onOff(o.nsec3, 'nsec3')! } : {}),
+            ...(o['opt-out'] ? { nsec3OptOut: onOff(o['opt-out'], 'opt-out')! } : {}), ...(o.publish ? { publish: onOff(o.publish, 'publish')! } : {}),
+          };
+          try { out(JSON.stringify(await changeZoneSettings(db, need(zone, 'zone name'), c), null, 2)); } catch (err) { throw new AdminError((err as Error).message); }
+          return 0;
+        }
+        throw new AdminError(USAGE);
+      }
+      case 'dns ds': out((await dnsExportDs(cfg, url, need(args[0], 'zone name'))).trimEnd()); return 0;
       case 'zone add': await addZone(db, need(args[0], 'zone name')); out(`zone ${args[0]} created`); return 0;
       case 'zone list': for (const z of await listZones(db)) out(`${z.name}\t${z.registrars} registrars`); return 0;
       case 'registrar create': {

@@ -1,0 +1,14 @@
+/** Child process: DNS publication (one publisher leader across the cluster by advisory lock; managed PowerDNS in embedded mode). */
+import client from 'prom-client';
+import { createDnsMetrics } from '../src/dns/metrics.js';
+import { startDnsService } from '../src/dns/service.js';
+import { runChild } from './child-runtime.js';
+
+await runChild('dns', async (config, log) => {
+  const registry = new client.Registry();
+  registry.setDefaultLabels({ kind: 'dns' });
+  const svc = await startDnsService(config, log, createDnsMetrics(registry));
+  // If the supervisor dies without draining us, do not leave a managed pdns_server behind.
+  process.once('disconnect', () => { void svc.stop().finally(() => process.exit(0)); });
+  return { stop: () => svc.stop(), detail: svc.detail, registry };
+});
