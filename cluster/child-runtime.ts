@@ -4,7 +4,11 @@ import type { RegistryConfig } from '../src/config.js';
 import { createLogger, type Logger } from '../src/util/log.js';
 
 export interface SupervisorMessage { type: 'shutdown'; graceMs: number }
-export interface ChildMessage { type: 'ready'; kind: string; detail?: Record<string, unknown> }
+/** Whether a child can reach a database primary (see Database.watchAvailability). */
+export type DatabaseStatus = 'available' | 'unavailable';
+export type ChildMessage =
+  | { type: 'ready'; kind: string; detail?: Record<string, unknown> }
+  | { type: 'status'; kind: string; database: DatabaseStatus };
 
 export function childConfig(): RegistryConfig {
   const raw = process.env.REGISTRY_CONFIG_JSON;
@@ -21,6 +25,8 @@ export interface ChildService {
   detail?: Record<string, unknown>;
   /** This process's metrics, served through the supervisor's aggregated /metrics. */
   registry: client.Registry;
+  /** Reports database reachability to the supervisor (its /ready), now and on every change. */
+  watchDatabase?(report: (status: DatabaseStatus) => void): void;
 }
 
 export async function runChild(kind: string, start: (cfg: RegistryConfig, log: Logger) => Promise<ChildService>): Promise<void> {
@@ -53,4 +59,9 @@ export async function runChild(kind: string, start: (cfg: RegistryConfig, log: L
   process.on('message', (m: SupervisorMessage) => { if (m?.type === 'shutdown') void stop(m.graceMs); });
   process.on('SIGTERM', () => void stop(cfg.epp.shutdownGraceSeconds * 1000));
   process.send?.({ type: 'ready', kind, ...(service.detail ? { detail: service.detail } : {}) } satisfies ChildMessage);
+  service.watchDatabase?.((database) => {
+    if (database === 'unavailable') log.error('no database primary reachable: reporting not ready');
+    else log.info('database primary reachable');
+    try { process.send?.({ type: 'status', kind, database } satisfies ChildMessage); } catch { /* supervisor gone */ }
+  });
 }

@@ -4,5 +4,8 @@ import { runChild } from './child-runtime.js';
 
 await runChild('epp', async (config, log) => {
   const app = await startEppApp({ config, log });
-  return { stop: (graceMs) => app.close(graceMs), detail: { port: app.server.port }, registry: app.metrics.registry };
+  return {
+    stop: (graceMs) => app.close(graceMs), detail: { port: app.server.port }, registry: app.metrics.registry,
+    watchDatabase: (report) => { app.db.watchAvailability((ok) => report(ok ? 'available' : 'unavailable')); },
+  };
 });

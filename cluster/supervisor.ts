@@ -10,13 +10,15 @@ import client from 'prom-client';
 import type { RegistryConfig } from '../src/config.js';
 import type { Logger } from '../src/util/log.js';
 import { CHILD_KINDS, type ChildKind } from './child-kinds.js';
-import type { ChildMessage, SupervisorMessage } from './child-runtime.js';
+import type { ChildMessage, DatabaseStatus, SupervisorMessage } from './child-runtime.js';
 
 interface Slot {
   kind: string;
   index: number;
   worker?: Worker;
   ready: boolean;
+  /** Last database reachability the child reported (children that do not report count as available). */
+  database?: DatabaseStatus;
   restarts: number;
   recentCrashes: number;
   startedAt: number;
@@ -65,12 +67,16 @@ export class Supervisor {
     const worker = cluster.fork({ REGISTRY_CONFIG_JSON: JSON.stringify(this.opts.config), REGISTRY_CHILD_KIND: slot.kind });
     slot.worker = worker;
     slot.ready = false;
+    slot.database = undefined;
     slot.startedAt = Date.now();
     worker.on('message', (m: ChildMessage) => {
       if (m?.type === 'ready') {
         slot.ready = true;
         this.updateGauge();
         this.opts.log.info({ kind: slot.kind, pid: worker.process.pid, ...m.detail }, 'child ready');
+      } else if (m?.type === 'status') {
+        slot.database = m.database;
+        this.opts.log[m.database === 'available' ? 'info' : 'warn']({ kind: slot.kind, pid: worker.process.pid, database: m.database }, 'child database status');
       }
     });
     worker.on('exit', (code, signal) => {
@@ -95,10 +101,13 @@ export class Supervisor {
     for (const [kind, n] of byKind) this.childrenUp.set({ kind }, n);
   }
 
-  health(): { status: 'ok' | 'degraded' | 'stopping'; children: { kind: string; pid?: number; ready: boolean; restarts: number }[] } {
-    const children = this.slots.map((s) => ({ kind: s.kind, ...(s.worker?.process.pid ? { pid: s.worker.process.pid } : {}), ready: s.ready, restarts: s.restarts }));
-    const status = this.stopping ? 'stopping' : children.every((c) => c.ready) ? 'ok' : 'degraded';
-    return { status, children };
+  health(): { status: 'ok' | 'degraded' | 'stopping'; database: DatabaseStatus; children: { kind: string; pid?: number; ready: boolean; database?: DatabaseStatus; restarts: number }[] } {
+    const children = this.slots.map((s) => ({ kind: s.kind, ...(s.worker?.process.pid ? { pid: s.worker.process.pid } : {}), ready: s.ready, ...(s.database ? { database: s.database } : {}), restarts: s.restarts }));
+    // A node whose children cannot reach a database primary cannot serve: a load balancer should
+    // send registrars to the other node (children report this only after their failover wait).
+    const database: DatabaseStatus = children.some((c) => c.database === 'unavailable') ? 'unavailable' : 'available';
+    const status = this.stopping ? 'stopping' : children.every((c) => c.ready) && database === 'available' ? 'ok' : 'degraded';
+    return { status, database, children };
   }
 
   private serveHealth(): Promise<void> {
@@ -107,7 +116,8 @@ export class Supervisor {
       const url = req.url ?? '/';
       if (url === '/health' || url === '/ready') {
         const h = this.health();
-        // /health: the supervisor is alive and at least one child serves; /ready: all children ready.
+        // /health: the supervisor is alive and at least one child serves; /ready: all children
+        // ready and a database primary reachable from them.
         const ok = url === '/health' ? h.status !== 'stopping' && h.children.some((c) => c.ready) : h.status === 'ok';
         res.writeHead(ok ? 200 : 503, { 'content-type': 'application/json' });
         res.end(JSON.stringify(h));

@@ -15,6 +15,17 @@ export interface RegistryConfig {
     poolSize: number;
     /** Port of the embedded cluster. */
     embeddedPort: number;
+    /** Every node of a replicated cluster (instead of primary/standbys): the primary is discovered and followed. */
+    hosts: string[];
+    /** Patroni REST base URLs of the same nodes, in the same order (optional; else pg_is_in_recovery()). */
+    patroniUrls: string[];
+    /** How long a command waits for a new primary during a failover before it fails with 2400. */
+    primaryWaitSeconds: number;
+    /** How often each node's role is re-checked (hosts only). */
+    probeIntervalMs: number;
+    connectTimeoutMs: number;
+    /** Standbys further behind than this do not serve reads that may be stale. */
+    maxReadLagSeconds: number;
   };
   epp: {
     host: string;
@@ -152,7 +163,10 @@ export function defaults(dataDir = resolve('var')): RegistryConfig {
   return {
     mode: 'embedded',
     dataDir,
-    database: { primary: '', standbys: [], poolSize: 10, embeddedPort: 55432 },
+    database: {
+      primary: '', standbys: [], poolSize: 10, embeddedPort: 55432,
+      hosts: [], patroniUrls: [], primaryWaitSeconds: 20, probeIntervalMs: 1000, connectTimeoutMs: 3000, maxReadLagSeconds: 30,
+    },
     epp: {
       host: '127.0.0.1',
       port: 7700,
@@ -339,7 +353,11 @@ export function validateConfig(cfg: RegistryConfig): RegistryConfig {
   port(cfg.metrics.port, 'metrics.port');
   port(cfg.database.embeddedPort, 'database.embeddedPort');
   if (!['embedded', 'production'].includes(cfg.mode)) throw new TypeError(`mode must be embedded or production`);
-  if (cfg.mode === 'production' && !cfg.database.primary) throw new TypeError('production mode needs database.primary');
+  const db = cfg.database;
+  if (cfg.mode === 'production' && !db.primary && db.hosts.length === 0) throw new TypeError('production mode needs database.primary or database.hosts');
+  if (db.primary && db.hosts.length > 0) throw new TypeError('set database.primary (one fixed primary) or database.hosts (discovered), not both');
+  if (db.patroniUrls.length > 0 && db.patroniUrls.length !== db.hosts.length) throw new TypeError('database.patroniUrls must list one URL per database.hosts entry, in the same order');
+  if (!(db.primaryWaitSeconds >= 0) || !(db.probeIntervalMs >= 50) || !(db.connectTimeoutMs >= 100)) throw new TypeError('database.primaryWaitSeconds >= 0, probeIntervalMs >= 50, connectTimeoutMs >= 100');
   if (!['none', 'any', 'ca'].includes(cfg.epp.clientCertMode)) throw new TypeError('epp.clientCertMode must be none, any or ca');
   if (cfg.epp.maxFrameBytes < 64 || cfg.epp.maxFrameBytes > 16 * 1024 * 1024) throw new TypeError('epp.maxFrameBytes out of range');
   if (cfg.epp.processes < 1 || cfg.epp.processes > 64) throw new TypeError('epp.processes must be 1..64');

@@ -8,7 +8,7 @@ import { hostname } from 'node:os';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
 import type { RegistryConfig } from '../config.js';
-import { createConnectionPool, sql, type ConnectionPool } from '../db/pool.js';
+import { Database, sql, type ConnectionPool } from '../db/pool.js';
 import { migrate } from '../db/migrate.js';
 import { LocalPostgres } from '../embedded/postgres.js';
 import { createCa, createCsr, issueServerCert, type KeyAndCert } from '../pki/ca.js';
@@ -99,13 +99,15 @@ export async function bootstrap(config: RegistryConfig, log: Logger): Promise<Bo
   mkdirSync(config.dataDir, { recursive: true });
   let pg: LocalPostgres | undefined;
   const cfg: RegistryConfig = structuredClone(config);
-  if (cfg.mode === 'embedded' && !cfg.database.primary) {
+  if (cfg.mode === 'embedded' && !cfg.database.primary && cfg.database.hosts.length === 0) {
     pg = new LocalPostgres({ dir: join(cfg.dataDir, 'pg'), port: cfg.database.embeddedPort, log: (msg, f) => log.info(f ?? {}, msg) });
     await pg.init();
     await pg.start();
     cfg.database.primary = pg.url();
   }
-  const db = createConnectionPool({ connectionString: cfg.database.primary, poolSize: 2 });
+  // With database.hosts this is whichever node is the primary now (migrations run there).
+  const database = Database.fromConfig(cfg.database, { poolSize: 2, applicationName: 'registry-bootstrap' });
+  const db = database.primary;
   let ok = false;
   try {
     const m = await migrate(db);
@@ -127,7 +129,7 @@ export async function bootstrap(config: RegistryConfig, log: Logger): Promise<Bo
     ok = true;
     return { config: cfg, ...(pg ? { pg } : {}), ...(seeded ? { seeded } : {}), credentialsFile };
   } finally {
-    await db.dispose();
+    await database.dispose();
     // Do not leave the embedded server running behind a failed start.
     if (!ok) await pg?.stop().catch(() => {});
   }

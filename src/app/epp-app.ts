@@ -10,6 +10,7 @@ import { Piscina } from 'piscina';
 import type { RegistryConfig } from '../config.js';
 import { Database } from '../db/pool.js';
 import { listenForInvalidations, type Listening } from '../db/listen.js';
+import { createDbMetrics } from '../db/metrics.js';
 import { heartbeat, registerInstance, unregisterInstance } from '../db/queries/sessions.js';
 import { CommandEngine } from '../epp/dispatcher.js';
 import { EppServer } from '../epp/server.js';
@@ -60,13 +61,14 @@ export async function startEppApp(opts: EppAppOptions): Promise<EppApp> {
   const { config, log } = opts;
   const clock = opts.clock ?? (() => new Date());
   const metrics = createMetrics('epp');
-  const db = new Database({
-    primary: config.database.primary,
-    standbys: config.database.standbys,
+  const dbMetrics = createDbMetrics(metrics.registry);
+  const db = Database.fromConfig(config.database, {
     poolSize: config.database.poolSize,
     applicationName: 'registry-epp',
-    events: { connection: (d) => metrics.dbConnections.inc(d), query: (d) => metrics.dbQueriesActive.inc(d) },
+    events: { connection: (d) => metrics.dbConnections.inc(d), query: (d) => metrics.dbQueriesActive.inc(d), ...dbMetrics.events },
+    log: log.child({ component: 'db' }),
   });
+  dbMetrics.observe(db);
   const instanceId = randomUUID();
   await registerInstance(db.primary, instanceId, 'epp');
   const beat = setInterval(() => { heartbeat(db.primary, instanceId).catch((err) => log.warn({ err }, 'heartbeat failed')); }, 10_000);
@@ -79,8 +81,11 @@ export async function startEppApp(opts: EppAppOptions): Promise<EppApp> {
   });
   const zones = new ZoneCache(() => db.primary);
   const prices = new PriceCache(() => db.primary);
-  const listening: Listening = await listenForInvalidations(config.database.primary, [cache, zones, prices], (event, detail) => {
+  // With discovered hosts the listener follows the primary through failovers.
+  const listening: Listening = await listenForInvalidations(db.discovering ? db : config.database.primary, [cache, zones, prices], (event, detail) => {
+    dbMetrics.listenEvent(event, detail);
     if (event === 'error' || event === 'reconnect') log.warn({ event, detail }, 'cache listener');
+    else if (event === 'listening' || (event === 'flush' && detail !== 'outage')) log.info({ event, detail }, 'cache listener');
     else log.debug({ event, detail }, 'cache listener');
   });
 

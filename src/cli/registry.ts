@@ -78,8 +78,20 @@ function parse(argv: string[]) {
   });
 }
 
-/** Connects to the configured primary; in embedded mode starts the local cluster if it is not running. */
+/**
+ * Connects to the configured primary (with database.hosts: whichever node is primary now); in
+ * embedded mode starts the local cluster if it is not running.
+ */
 async function connect(cfg: RegistryConfig): Promise<{ db: ConnectionPool; url: string; done: () => Promise<void> }> {
+  if (cfg.database.hosts.length > 0) {
+    const database = Database.fromConfig(cfg.database, { poolSize: 2, applicationName: 'registry-cli' });
+    try {
+      return { db: database.primary, url: await database.primaryUrl(), done: () => database.dispose() };
+    } catch (err) {
+      await database.dispose();
+      throw new AdminError(`no database primary among database.hosts: ${(err as Error).message}`);
+    }
+  }
   if (cfg.database.primary) {
     const db = createConnectionPool({ connectionString: cfg.database.primary, poolSize: 2 });
     return { db, url: cfg.database.primary, done: () => db.dispose() };
@@ -126,7 +138,8 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
   const [group, action, ...args] = positionals;
 
   if (group === 'config' && action === 'check') {
-    const shown = { ...cfg, database: { ...cfg.database, primary: cfg.database.primary.replace(/:[^:@/]*@/, ':***@') } };
+    const mask = (url: string) => url.replace(/:[^:@/]*@/, ':***@');
+    const shown = { ...cfg, database: { ...cfg.database, primary: mask(cfg.database.primary), standbys: cfg.database.standbys.map(mask), hosts: cfg.database.hosts.map(mask) } };
     out(JSON.stringify(shown, null, 2));
     for (const f of [cfg.epp.tlsCertFile, cfg.epp.tlsKeyFile, cfg.epp.caCertFile]) if (!existsSync(f)) out(`warning: ${f} does not exist yet`);
     return 0;

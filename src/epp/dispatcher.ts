@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { RegistryConfig } from '../config.js';
-import type { Database } from '../db/pool.js';
+import { CommitOutcomeUnknownError, type Database } from '../db/pool.js';
 import { AuditWriter, insertAudit, type AuditEntry } from '../db/queries/audit.js';
 import { closeSession } from '../db/queries/sessions.js';
 import type { Metrics } from '../metrics.js';
@@ -126,6 +126,11 @@ export class CommandEngine {
     } catch (err) {
       if (err instanceof EppError) {
         result = { failure: err.toFailure() };
+      } else if (err instanceof CommitOutcomeUnknownError) {
+        // The primary went away during COMMIT: the change may exist or not. Say exactly that.
+        this.deps.log.error({ err, command: cmd.name, svTrid, clTrid: cmd.clTrid, member: err.member, commitOutcome: 'unknown' },
+          'commit outcome unknown: the change may or may not have been applied; answered 2400');
+        result = { failure: { code: 2400, msg: messageFor(2400) } };
       } else {
         this.deps.log.error({ err, command: cmd.name, svTrid }, 'unexpected failure in command');
         result = { failure: { code: 2400, msg: messageFor(2400) } };

@@ -76,7 +76,9 @@ export class Scheduler {
       try {
         // task() holds one connection for as long as we lead; the lock lives and dies with it.
         await this.o.db.primary.task(async (conn) => {
-          const [{ locked }] = await conn.query(sql`SELECT pg_try_advisory_lock(${LEADER_LOCK}) AS locked`);
+          // Only on the primary: advisory locks work on a standby too, where a connection left
+          // over from before a failover would make a second leader.
+          const [{ locked }] = await conn.query(sql`SELECT CASE WHEN pg_is_in_recovery() THEN false ELSE pg_try_advisory_lock(${LEADER_LOCK}) END AS locked`);
           if (!locked) return;
           this.leader = true;
           this.o.log.info('job runner: leader');
@@ -86,8 +88,9 @@ export class Scheduler {
               const r = await runPass(this.o.db, (this.o.clock ?? (() => new Date()))(), this.o.batch ? { batch: this.o.batch } : {});
               this.o.onPass?.(r);
               if (passDidWork(r)) this.o.log.info(r, 'job pass');
-              // Prove the connection (and so the lock) is still ours before the next pass.
-              await conn.query(sql`SELECT 1`);
+              // Prove the connection (and so the lock) is still ours, on a primary, before the next pass.
+              const [{ standby }] = await conn.query(sql`SELECT pg_is_in_recovery() AS standby`);
+              if (standby) break;
               await this.sleep(interval);
             }
           } finally {

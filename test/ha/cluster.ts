@@ -1,0 +1,128 @@
+/**
+ * A throwaway two-node Patroni cluster with one etcd member on loopback free ports, built with
+ * the operator script ops/bin/registry-cluster (background runner), for the HA fault tests.
+ */
+import { execFile } from 'node:child_process';
+import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { request } from 'undici';
+import { createConnectionPool, type ConnectionPool } from '../../src/db/pool.js';
+import { freePort } from '../../src/util/net.js';
+
+export const SCRIPT = fileURLToPath(new URL('../../ops/bin/registry-cluster', import.meta.url));
+
+export interface PgNode {
+  name: string;
+  pgPort: number;
+  patroniPort: number;
+  envFile: string;
+  dataDir: string;
+  /** The application role's connection string (what database.hosts lists). */
+  appUrl: string;
+  patroniUrl: string;
+}
+
+export interface PatroniCluster {
+  nodes: [PgNode, PgNode];
+  dir: string;
+  /** Runs registry-cluster for a node; resolves with its stdout. */
+  cli(node: PgNode, ...args: string[]): Promise<string>;
+  /** The node whose Patroni answers 200 on GET /primary, if any. */
+  leader(): Promise<PgNode | undefined>;
+  /** True when the node's Patroni answers 200 on /sync (it is the synchronous standby). */
+  isSyncStandby(node: PgNode): Promise<boolean>;
+  /** The pid of the node's postmaster (first line of postmaster.pid). */
+  postmasterPid(node: PgNode): number;
+  other(node: PgNode): PgNode;
+  /** A superuser pool on a node's registry database (for checks the application cannot make). */
+  admin(node: PgNode): ConnectionPool;
+  stop(): Promise<void>;
+}
+
+const PASSWORDS = { superuser: 'Ha-super-1', replication: 'Ha-repl-1', rewind: 'Ha-rewind-1', app: 'Ha-app-1' };
+
+function run(file: string, args: string[], timeoutMs = 180_000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(file, args, { timeout: timeoutMs, encoding: 'utf8' }, (err, stdout, stderr) => {
+      if (err) reject(new Error(`${file} ${args.join(' ')} failed: ${err.message}\n${stdout}\n${stderr}`));
+      else resolve(stdout);
+    });
+  });
+}
+
+async function status(url: string): Promise<number> {
+  try {
+    const res = await request(url, { headersTimeout: 2000, bodyTimeout: 2000 });
+    await res.body.dump();
+    return res.statusCode;
+  } catch {
+    return 0;
+  }
+}
+
+export async function startPatroniCluster(dir: string, o: { sync?: boolean } = {}): Promise<PatroniCluster> {
+  mkdirSync(dir, { recursive: true });
+  chmodSync(dir, 0o755);
+  const etcdClient = await freePort();
+  const etcdPeer = await freePort();
+  const nodes: PgNode[] = [];
+  for (const n of [1, 2]) {
+    const name = `pg${n}`;
+    const pgPort = await freePort();
+    const patroniPort = await freePort();
+    const base = join(dir, name);
+    const env = {
+      CLUSTER_NAME: 'registry-ha-test', NODE_NAME: name, NODE_ADDRESS: '127.0.0.1', LISTEN_ADDRESS: '127.0.0.1', ALLOWED_NETWORK: '127.0.0.1/32',
+      PG_PORT: pgPort, PATRONI_PORT: patroniPort,
+      ETCD_HOSTS: `127.0.0.1:${etcdClient}`, ETCD_NAME: n === 1 ? 'etcd1' : '', ETCD_CLIENT_PORT: etcdClient, ETCD_PEER_PORT: etcdPeer,
+      ETCD_INITIAL_CLUSTER: `etcd1=http://127.0.0.1:${etcdPeer}`, ETCD_DATA_DIR: join(dir, 'etcd'),
+      DATA_DIR: join(base, 'data'), RUN_DIR: join(base, 'run'), LOG_DIR: join(base, 'log'), CONFIG_DIR: join(base, 'conf'),
+      // Fast failure detection for a test; production keeps the example file's 20/5/5.
+      TTL: 10, LOOP_WAIT: 1, RETRY_TIMEOUT: 3, MAX_CONNECTIONS: 200, SHARED_BUFFERS: '64MB',
+      SYNC_MODE: o.sync === false ? 'false' : 'true', SYNC_STRICT: 'false',
+      SUPERUSER_PASSWORD: PASSWORDS.superuser, REPLICATION_PASSWORD: PASSWORDS.replication, REWIND_PASSWORD: PASSWORDS.rewind,
+      APP_USER: 'registry', APP_PASSWORD: PASSWORDS.app, APP_DB: 'registry', ARCHIVE: 'off', RUNNER: 'background', WAIT_SECONDS: 90,
+    };
+    const envFile = join(dir, `${name}.env`);
+    writeFileSync(envFile, Object.entries(env).map(([k, v]) => `${k}=${v}`).join('\n') + '\n');
+    nodes.push({
+      name, pgPort, patroniPort, envFile, dataDir: env.DATA_DIR,
+      appUrl: `postgres://registry:${PASSWORDS.app}@127.0.0.1:${pgPort}/registry`,
+      patroniUrl: `http://127.0.0.1:${patroniPort}`,
+    });
+  }
+  const [n1, n2] = nodes as [PgNode, PgNode];
+  const admins: ConnectionPool[] = [];
+  const c: PatroniCluster = {
+    nodes: [n1, n2],
+    dir,
+    cli: (node, ...args) => run(SCRIPT, ['--env', node.envFile, ...args]),
+    async leader() {
+      for (const node of [n1, n2]) if ((await status(`${node.patroniUrl}/primary`)) === 200) return node;
+      return undefined;
+    },
+    async isSyncStandby(node) { return (await status(`${node.patroniUrl}/sync`)) === 200; },
+    postmasterPid(node) { return Number(readFileSync(join(node.dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]); },
+    other(node) { return node === n1 ? n2 : n1; },
+    admin(node) {
+      const p = createConnectionPool({ connectionString: `postgres://postgres:${PASSWORDS.superuser}@127.0.0.1:${node.pgPort}/registry`, poolSize: 2, onError: () => { /* the node is killed on purpose */ } });
+      admins.push(p);
+      return p;
+    },
+    async stop() {
+      await Promise.all(admins.map((p) => p.dispose().catch(() => {})));
+      // The standby first, so the primary is not left waiting on it while it shuts down.
+      for (const node of [n2, n1]) await c.cli(node, 'stop').catch(() => {});
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  try {
+    await c.cli(n1, 'bootstrap');
+    await c.cli(n2, 'join');
+  } catch (err) {
+    await c.stop();
+    throw err;
+  }
+  return c;
+}
