@@ -36,7 +36,8 @@ export interface RegistrationDataOptions {
 }
 
 export function normaliseName(input: string): NameQuery {
-  const r = toALabel(input);
+  // Lookups may name the domain fully qualified ("example.com."); EPP names never carry the root dot.
+  const r = toALabel(input.trim().replace(/(?<=.)\.$/, ''));
   if ('problem' in r) return r;
   return { name: r.name, idn: /[^\x00-\x7f]/.test(input.trim()) };
 }
