@@ -36,9 +36,28 @@ export interface Charged { entryId: number; balance: number; creditLimit: number
  * Debits the registrar for a quote. Insufficient funds (balance would fall below -credit_limit)
  * or no account in the currency → 2104 Billing failure, and nothing is written.
  */
-export async function charge(db: Queryable, c: ChargeInput): Promise<Charged> {
+export function charge(db: Queryable, c: ChargeInput): Promise<Charged> {
+  return chargeAndGrace(db, c, undefined);
+}
+
+export interface GraceStart { domainId: number; kind: 'addPeriod' | 'renewPeriod' | 'autoRenewPeriod' | 'transferPeriod'; days: number; years: number }
+
+/**
+ * A charge and the grace period during which it is refundable (RFC 3915 §1), in one statement:
+ * the create and renew flows' last write, so the account row stays locked only until the commit.
+ */
+export function chargeWithGrace(db: Queryable, c: ChargeInput, g: GraceStart): Promise<Charged> {
+  return chargeAndGrace(db, c, g.days > 0 ? g : undefined);
+}
+
+/** One statement: the account's balance, the ledger entry, and (optionally) the grace period row. */
+async function chargeAndGrace(db: Queryable, c: ChargeInput, g: GraceStart | undefined): Promise<Charged> {
   const q = c.quote;
-  const rows = await db.query(sql`
+  const grace = g ? sql`,
+    grace AS (
+      INSERT INTO domain_grace_periods (domain_id, kind, starts_at, ends_at, registrar_id, charge_id, years)
+      SELECT ${g.domainId}, ${g.kind}, ${c.now}, ${addDays(c.now, g.days)}, ${c.registrarId}, entry.id, ${g.years} FROM entry)` : sql``;
+  const [r] = await db.query(sql`
     WITH acct AS (
       UPDATE accounts SET balance = balance - ${q.amount}
        WHERE registrar_id = ${c.registrarId} AND currency = ${q.currency}
@@ -49,15 +68,9 @@ export async function charge(db: Queryable, c: ChargeInput): Promise<Charged> {
       SELECT ${c.registrarId}, ${q.currency}, ${c.now}, 'charge', ${q.operation}, ${-q.amount}, acct.balance, ${c.zoneId}, ${c.domain.roid}, ${c.domain.name},
              ${q.years || null}, ${q.feeClass}, ${c.svTrid}, ${c.description ?? null}
         FROM acct
-      RETURNING id, balance_after)
+      RETURNING id, balance_after)${grace}
     SELECT entry.id, entry.balance_after, acct.credit_limit, acct.low_balance_threshold AS threshold, acct.low_balance_notified AS notified
       FROM entry, acct`);
-  return afterCharge(db, c, rows[0]);
-}
-
-/** Turns a charge statement's row into the result: 2104 when no row came back, the low-balance alert when due. */
-async function afterCharge(db: Queryable, c: ChargeInput, r: { id: number; balance_after: number; credit_limit: number; threshold: number | null; notified: boolean } | undefined): Promise<Charged> {
-  const q = c.quote;
   if (!r) {
     const [acct] = await db.query(sql`SELECT balance, credit_limit FROM accounts WHERE registrar_id = ${c.registrarId} AND currency = ${q.currency}`);
     if (!acct) throw new BillingFailureError(`no ${q.currency} account for this registrar`);
@@ -69,35 +82,6 @@ async function afterCharge(db: Queryable, c: ChargeInput, r: { id: number; balan
     await notifyLowBalance(db, c.registrarId, q.currency, balance, Number(r.credit_limit), Number(r.threshold), c.now);
   }
   return { entryId: r.id, balance, creditLimit: Number(r.credit_limit), currency: q.currency };
-}
-
-export interface GraceStart { domainId: number; kind: 'addPeriod' | 'renewPeriod' | 'autoRenewPeriod' | 'transferPeriod'; days: number; years: number }
-
-/**
- * A charge and the grace period during which it is refundable (RFC 3915 §1), in one statement:
- * the create and renew flows' last write, so the account row stays locked only until the commit.
- */
-export async function chargeWithGrace(db: Queryable, c: ChargeInput, g: GraceStart): Promise<Charged> {
-  if (g.days <= 0) return charge(db, c);
-  const q = c.quote;
-  const rows = await db.query(sql`
-    WITH acct AS (
-      UPDATE accounts SET balance = balance - ${q.amount}
-       WHERE registrar_id = ${c.registrarId} AND currency = ${q.currency}
-         AND (${!!c.ignoreCreditLimit} OR balance - ${q.amount} >= -credit_limit)
-      RETURNING balance, credit_limit, low_balance_threshold, low_balance_notified),
-    entry AS (
-      INSERT INTO ledger_entries (registrar_id, currency, at, kind, operation, amount, balance_after, zone_id, domain_roid, domain_name, years, fee_class, sv_trid, description)
-      SELECT ${c.registrarId}, ${q.currency}, ${c.now}, 'charge', ${q.operation}, ${-q.amount}, acct.balance, ${c.zoneId}, ${c.domain.roid}, ${c.domain.name},
-             ${q.years || null}, ${q.feeClass}, ${c.svTrid}, ${c.description ?? null}
-        FROM acct
-      RETURNING id, balance_after),
-    grace AS (
-      INSERT INTO domain_grace_periods (domain_id, kind, starts_at, ends_at, registrar_id, charge_id, years)
-      SELECT ${g.domainId}, ${g.kind}, ${c.now}, ${addDays(c.now, g.days)}, ${c.registrarId}, entry.id, ${g.years} FROM entry)
-    SELECT entry.id, entry.balance_after, acct.credit_limit, acct.low_balance_threshold AS threshold, acct.low_balance_notified AS notified
-      FROM entry, acct`);
-  return afterCharge(db, c, rows[0]);
 }
 
 /** Queues the low-balance poll message once; it re-arms when funds rise above the threshold. */
