@@ -1,5 +1,6 @@
 /** contact:transfer (RFC 5733 §3.1.3, §3.2.4): request with authInfo, query, approve, reject, cancel; poll messages to both. */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { sql } from '../../../../src/db/pool.js';
 import { NS } from '../../../../src/xml/namespaces.js';
 import type { ValidatingClient } from '../../../helpers/harness.js';
 import { objectsHarness, type ObjectsHarness } from '../objects-harness.js';
@@ -61,6 +62,9 @@ describe('contact:transfer', () => {
     const locked = await x.contact(x.a, { pw: 'Move-pw-1' });
     await x.expectCode(x.a, contactUpdateXml(locked, { addStatus: ['clientTransferProhibited'] }), 1000);
     await x.fails(x.b, contactTransferXml('request', locked, 'Move-pw-1'), 2304, { local: 'id', text: locked });
+    const server = await x.contact(x.a, { pw: 'Move-pw-1' });
+    await x.db.query(sql`UPDATE contacts SET statuses = '{serverTransferProhibited}' WHERE contact_id = ${server}`);
+    await x.fails(x.b, contactTransferXml('request', server, 'Move-pw-1'), 2304, { local: 'id', text: server });
     await x.fails(x.b, contactTransferXml('request', 'nobody-1', 'x'), 2303, { local: 'id' });
   });
 
