@@ -2,11 +2,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NS } from '../../../../src/xml/namespaces.js';
 import { objectsHarness, type ObjectsHarness } from '../objects-harness.js';
-import { contactCheckXml } from '../../../helpers/xml.js';
+import { checkAnswers, contactCheckXml } from '../../../helpers/xml.js';
 
-function answers(xml: string): [string, string, string | undefined][] {
-  return [...xml.matchAll(/<contact:cd><contact:id avail="([01])">([^<]*)<\/contact:id>(?:<contact:reason lang="en">([^<]*)<\/contact:reason>)?<\/contact:cd>/g)].map((m) => [m[2]!, m[1]!, m[3]]);
-}
+const answers = (xml: string) => checkAnswers(xml, 'contact');
 
 describe('contact:check', () => {
   let x: ObjectsHarness;

@@ -2,11 +2,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NS } from '../../../../src/xml/namespaces.js';
 import { objectsHarness, type ObjectsHarness } from '../objects-harness.js';
-import { deleteXml, hostCheckXml } from '../../../helpers/xml.js';
+import { checkAnswers, deleteXml, hostCheckXml } from '../../../helpers/xml.js';
 
-function answers(xml: string): [string, string, string | undefined][] {
-  return [...xml.matchAll(/<host:cd><host:name avail="([01])">([^<]*)<\/host:name>(?:<host:reason lang="en">([^<]*)<\/host:reason>)?<\/host:cd>/g)].map((m) => [m[2]!, m[1]!, m[3]]);
-}
+const answers = (xml: string) => checkAnswers(xml, 'host');
 
 describe('host:check', () => {
   let x: ObjectsHarness;
