@@ -205,3 +205,10 @@ export function extValue(xml: string): { local: string; ns?: string; text?: stri
   const { 'xmlns:v': ns, 'xmlns:epp': _epp, ...rest } = attrList;
   return { local: m[2]!, ...(ns ? { ns } : {}), ...(m[4] !== undefined ? { text: m[4] } : {}), attrs: rest, reason: m[5]! };
 }
+
+/** Each <X:cd> of a check response as [name or id as sent, avail, reason]. */
+export function checkAnswers(xml: string, object: 'domain' | 'host' | 'contact'): [string, string, string | undefined][] {
+  const key = object === 'contact' ? 'id' : 'name';
+  const re = new RegExp(`<${object}:cd><${object}:${key} avail="([01])">([^<]*)</${object}:${key}>(?:<${object}:reason lang="en">([^<]*)</${object}:reason>)?</${object}:cd>`, 'g');
+  return [...xml.matchAll(re)].map((m) => [m[2]!, m[1]!, m[3]]);
+}

@@ -2,13 +2,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NS } from '../../../../src/xml/namespaces.js';
 import { objectsHarness, type ObjectsHarness } from '../objects-harness.js';
-import { deleteXml, domainCheckXml } from '../../../helpers/xml.js';
+import { checkAnswers, deleteXml, domainCheckXml } from '../../../helpers/xml.js';
 
-/** Each <domain:cd> as [name as sent, avail, reason]. */
-function answers(xml: string): [string, string, string | undefined][] {
-  return [...xml.matchAll(/<domain:cd><domain:name avail="([01])">([^<]*)<\/domain:name>(?:<domain:reason lang="en">([^<]*)<\/domain:reason>)?<\/domain:cd>/g)]
-    .map((m) => [m[2]!, m[1]!, m[3]]);
-}
+const answers = (xml: string) => checkAnswers(xml, 'domain');
 
 describe('domain:check', () => {
   let x: ObjectsHarness;

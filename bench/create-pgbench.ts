@@ -1,0 +1,115 @@
+/**
+ * Writes the pgbench script of one domain:create as the server really executes it: it parses the
+ * bench's create request with the server's own schema validation and reader, runs the real
+ * DomainCreateFlow and the engine's audit insert inside a transaction on the bench database,
+ * records every statement the driver sends (text and parameters), and rolls back. Parameters
+ * become SQL literals, so `pgbench -M prepared` plans each statement once; the domain name and
+ * the svTRID become `:n` expressions so every transaction inserts a new name.
+ *
+ *   node dist/bench/create-pgbench.js --db=postgres://… --clid=demo-a --registrant=bench-owner > create.pgbench
+ */
+import { createConnectionPool, sql } from '../src/db/pool.js';
+import { insertAudit } from '../src/db/queries/audit.js';
+import { defaults } from '../src/config.js';
+import { domainCreateXml } from '../src/epp/client.js';
+import { DomainCreateFlow } from '../src/epp/flows/domain/domain-create.js';
+import { ZoneCache } from '../src/registry/zone-cache.js';
+import { parseAndValidate } from '../src/xml/validate.js';
+import { toCommand } from '../src/xml/read.js';
+import '../src/xml/readers.js';
+import { flags } from './stats.js';
+
+const MARK = 'zzpgbzz';
+
+/** A parameter in the text form the pg driver sends (dates in ISO form, arrays as array literals). */
+function textOf(v: unknown): string {
+  if (v instanceof Date) return v.toISOString();
+  if (Array.isArray(v)) return `{${v.map((x) => (x === null ? 'NULL' : `"${textOf(x).replace(/[\\"]/g, (c) => `\\${c}`)}"`)).join(',')}}`;
+  if (typeof v === 'object') return JSON.stringify(v);
+  return String(v);
+}
+
+/**
+ * A parameter as an untyped SQL literal: Postgres infers its type from the context, as it does
+ * for the driver's parameters. pgbench reads every ":word" as a variable, even inside quotes, so
+ * colons are written as E'\x3a'.
+ */
+function literal(v: unknown): string {
+  if (v === null || v === undefined) return 'NULL';
+  const text = textOf(v);
+  if (!text.includes(':')) return `'${text.replace(/'/g, "''")}'`;
+  return `E'${text.replace(/\\/g, '\\\\').replace(/'/g, "''").replace(/:/g, '\\x3a')}'`;
+}
+
+/** A literal, with every occurrence of the marker replaced by a per-transaction value built from :n. */
+function varying(v: unknown): string {
+  const lit = literal(v);
+  if (!lit.includes(MARK)) return lit;
+  const quote = lit.startsWith("E'") ? "E'" : "'";
+  return `(${lit.split(MARK).join(`' || ('p' || CAST(:n AS text)) || ${quote}`)})`;
+}
+
+/** Substitutes $1…$N right to left so that $1 never matches the start of $10. */
+function inline(text: string, values: readonly unknown[]): string {
+  let out = text;
+  for (let i = values.length; i >= 1; i--) out = out.split(`$${i}`).join(varying(values[i - 1]));
+  return out.replace(/\s+/g, ' ').trim();
+}
+
+async function main(): Promise<void> {
+  const f = flags(process.argv.slice(2));
+  if (!f.db) throw new TypeError('--db=<connection string> is required');
+  const clid = f.clid ?? 'demo-a';
+  const registrant = f.registrant ?? 'bench-owner';
+  const recorded: { text: string; values: readonly unknown[] }[] = [];
+  let recording = false;
+  const pool = createConnectionPool({
+    connectionString: f.db, poolSize: 1,
+    onQueryStart: (_q, formatted) => { if (recording) recorded.push(formatted); },
+  });
+  try {
+    const [reg] = await pool.query(sql`SELECT id, client_id FROM registrars WHERE client_id = ${clid}`);
+    if (!reg) throw new Error(`no registrar ${clid}`);
+    // The same request the load generator sends for `create` (bench/epp-load.ts).
+    const xml = domainCreateXml({ name: `${MARK}.example`, years: 1, registrant, pw: 'Bench-auth-1' });
+    const parsed = parseAndValidate(Buffer.from(xml));
+    if (!parsed.ok) throw new Error(`the bench request does not validate: ${JSON.stringify(parsed.failure)}`);
+    const result = toCommand(parsed.doc, xml);
+    parsed.doc.dispose();
+    if (!result.command) throw new Error(`the bench request does not map: ${JSON.stringify(result.failure)}`);
+    const cmd = result.command;
+    const config = defaults();
+    const zones = new ZoneCache(() => pool);
+    await zones.all();
+    const now = new Date();
+    const svTrid = `${MARK}-trid`;
+    const rollback = new Error('rollback');
+    await pool.tx(async (tx) => {
+      recording = true;
+      const r = await DomainCreateFlow.run({ db: tx, registrar: { id: reg.id, clientId: reg.client_id }, now, svTrid, config, extUris: new Set(), zones }, cmd);
+      // The command engine's audit row, written in the same transaction (src/epp/dispatcher.ts).
+      await insertAudit(tx, [{
+        at: now, registrarId: reg.id, clientId: reg.client_id, clientIp: '127.0.0.1', svTrid, command: 'domain:create',
+        ...(r.object ? { objectType: r.object.type, objectId: r.object.id } : {}), resultCode: r.code ?? 1000, durationMs: 1.5,
+        ...(cmd.maskedRequest ? { request: cmd.maskedRequest } : {}),
+      }]);
+      recording = false;
+      throw rollback;
+    }).catch((err) => { if (err !== rollback) throw err; });
+    const lines = [
+      `-- One domain:create as src/epp/flows/domain/domain-create.ts and the engine's audit insert execute it,`,
+      `-- recorded by bench/create-pgbench.ts (${recorded.length} statements in one transaction).`,
+      '\\set n random(1, 1000000000000)',
+      'BEGIN;',
+      ...recorded.map((q) => `${inline(q.text, q.values)};`),
+      'END;',
+    ];
+    process.stdout.write(lines.join('\n') + '\n');
+  } finally {
+    await pool.dispose();
+  }
+}
+
+main().catch((err) => {
+  process.stderr.write(`create-pgbench: ${err instanceof Error ? err.stack : String(err)}\n`, () => process.exit(1));
+});
