@@ -1,6 +1,6 @@
 /** The EPP session layer over real TLS against a real Postgres (RFC 5730 §2, RFC 5734). */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EppClient, helloXml, loginXml, logoutXml, domainCheckXml, resultCode } from '../../src/epp/client.js';
+import { commandXml, EppClient, helloXml, loginXml, logoutXml, domainCheckXml, resultCode, resultMessage } from '../../src/epp/client.js';
 import { NS } from '../../src/xml/namespaces.js';
 import { startHarness, PASSWORDS, type Harness } from '../helpers/harness.js';
 import { assertValidEpp } from '../helpers/schema.js';
@@ -80,6 +80,19 @@ describe('EPP session layer', () => {
     await c.close();
   });
 
+  it('answers an extension not announced at login with 2103, and one announced but not for this command too', async () => {
+    const ds = `<secDNS:create xmlns:secDNS="${NS.secDNS}"><secDNS:dsData><secDNS:keyTag>1</secDNS:keyTag><secDNS:alg>13</secDNS:alg><secDNS:digestType>2</secDNS:digestType><secDNS:digest>${'ab'.repeat(32)}</secDNS:digest></secDNS:dsData></secDNS:create>`;
+    const check = commandXml('check', `<domain:check xmlns:domain="${NS.domain}"><domain:name>x.example</domain:name></domain:check>`, 'EXT-1', ds);
+    const plain = await h.login('reg-a', { objURIs: [NS.domain] });
+    const res = await plain.request(check);
+    expect(resultCode(res)).toBe(2103);
+    expect(clTrid(res)).toBe('EXT-1');
+    await plain.close();
+    const withExt = await h.login('reg-a', { objURIs: [NS.domain], extURIs: [NS.secDNS] });
+    expect(resultCode(await withExt.request(check))).toBe(2103);
+    await withExt.close();
+  });
+
   it('answers malformed XML with 2001 and keeps the session open', async () => {
     const c = await h.connect();
     const res = await c.request('<epp><command><unclosed></epp>');
@@ -97,10 +110,15 @@ describe('EPP session layer', () => {
     expect(short).toMatch(/<value><v:clID xmlns:v="urn:ietf:params:xml:ns:epp-1.0">ab<\/v:clID><\/value>/);
     // missing <pw>: required parameter missing (2003)
     const missing = await c.request(`<?xml version="1.0"?><epp xmlns="${NS.epp}"><command><login><clID>reg-a</clID><options><version>1.0</version><lang>en</lang></options><svcs><objURI>${NS.domain}</objURI></svcs></login></command></epp>`);
-    expect([2001, 2003]).toContain(resultCode(missing));
-    // an unknown element: command syntax error (2001)
-    const unknown = await c.request(`<?xml version="1.0"?><epp xmlns="${NS.epp}"><command><frobnicate/></command></epp>`);
-    expect(resultCode(unknown)).toBe(2001);
+    expect(resultCode(missing)).toBe(2003);
+    // a command element EPP does not define: unknown command (RFC 5730 §3: 2000), clTRID echoed
+    const unknown = await c.request(`<?xml version="1.0"?><epp xmlns="${NS.epp}"><command><frobnicate/><clTRID>UNK-1</clTRID></command></epp>`);
+    expect(resultCode(unknown)).toBe(2000);
+    expect(resultMessage(unknown)).toBe('Unknown command');
+    expect(clTrid(unknown)).toBe('UNK-1');
+    expect(svTrid(unknown)).toBeTruthy();
+    // the session survives schema errors
+    expect(resultCode(await c.request(helloXml()))).toBe(0);
     await c.close();
   });
 
@@ -121,13 +139,17 @@ describe('EPP session layer', () => {
     ['a zero length', 0],
     ['a length below 5', 4],
     ['a length above the maximum', 65_537],
-  ])('closes the connection on %s', async (_what, len) => {
+  ])('answers 2500 and closes the connection on %s', async (_what, len) => {
     const c = await h.connect();
+    const frames: string[] = [];
+    c.raw.onFrame = (x) => { assertValidEpp(x); frames.push(x); };
     const closed = new Promise<void>((r) => c.raw.socket.once('close', () => r()));
     const hdr = Buffer.alloc(4);
     hdr.writeUInt32BE(len);
     c.raw.sendRaw(hdr);
     await closed;
+    expect(frames.map(resultCode)).toEqual([2500]);
+    expect(resultMessage(frames[0]!)).toBe('Command failed; server closing connection');
   });
 
   it('handles several frames in one packet and a frame split across packets', async () => {
