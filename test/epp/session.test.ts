@@ -5,6 +5,8 @@ import { NS } from '../../src/xml/namespaces.js';
 import { startHarness, PASSWORDS, type Harness } from '../helpers/harness.js';
 import { assertValidEpp } from '../helpers/schema.js';
 import { sql } from '../../src/db/pool.js';
+import { readFileSync } from 'node:fs';
+import tls from 'node:tls';
 
 const svTrid = (xml: string) => /<svTRID>([^<]+)<\/svTRID>/.exec(xml)?.[1];
 const clTrid = (xml: string) => /<clTRID>([^<]+)<\/clTRID>/.exec(xml)?.[1];
@@ -26,6 +28,21 @@ describe('EPP session layer', () => {
     expect(Math.abs(svDate.getTime() - Date.now())).toBeLessThan(30_000);
     expect(g).toContain('<dcp>');
     await c.close();
+  });
+
+  it('speaks TLS 1.3, and TLS 1.2 only with forward-secret AEAD suites (RFC 9325), over an ECDSA P-256 certificate', async () => {
+    const ca = readFileSync(h.config.epp.caCertFile);
+    const attempt = (o: tls.ConnectionOptions) => new Promise<string>((resolve) => {
+      const s = tls.connect({ host: '127.0.0.1', port: h.app.server.port, ca, servername: 'localhost', ...o }, () => {
+        const got = `${s.getProtocol()} ${s.getCipher().name} ${s.getPeerX509Certificate()?.publicKey.asymmetricKeyDetails?.namedCurve}`;
+        s.destroy();
+        resolve(got);
+      });
+      s.on('error', () => resolve('refused'));
+    });
+    expect(await attempt({})).toMatch(/^TLSv1\.3 TLS_\w+ prime256v1$/);
+    expect(await attempt({ maxVersion: 'TLSv1.2' })).toMatch(/^TLSv1\.2 ECDHE-ECDSA-(AES\d+-GCM-SHA\d+|CHACHA20-POLY1305) prime256v1$/);
+    expect(await attempt({ maxVersion: 'TLSv1.2', ciphers: 'ECDHE-ECDSA-AES128-SHA256:ECDHE-ECDSA-AES256-SHA' })).toBe('refused');
   });
 
   it('answers <hello> with a greeting', async () => {
