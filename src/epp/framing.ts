@@ -6,7 +6,7 @@
 export const HEADER_BYTES = 4;
 
 export type FrameEvent =
-  | { kind: 'frame'; payload: Uint8Array }
+  | { kind: 'frame'; payload: Buffer }
   | { kind: 'error'; reason: 'too-short' | 'too-long'; length: number };
 
 export class Deframer {
