@@ -13,6 +13,7 @@ import { insertAudit } from '../src/db/queries/audit.js';
 import { defaults } from '../src/config.js';
 import { domainCreateXml } from '../src/epp/client.js';
 import { DomainCreateFlow } from '../src/epp/flows/domain/domain-create.js';
+import { PriceCache } from '../src/billing/prices.js';
 import { ZoneCache } from '../src/registry/zone-cache.js';
 import { parseAndValidate } from '../src/xml/validate.js';
 import { toCommand } from '../src/xml/read.js';
@@ -81,12 +82,15 @@ async function main(): Promise<void> {
     const config = defaults();
     const zones = new ZoneCache(() => pool);
     await zones.all();
+    // The price list is cached in the front-end too: load it before recording, as a warm process would have.
+    const prices = new PriceCache(() => pool);
+    await prices.standard(0);
     const now = new Date();
     const svTrid = `${MARK}-trid`;
     const rollback = new Error('rollback');
     await pool.tx(async (tx) => {
       recording = true;
-      const r = await DomainCreateFlow.run({ db: tx, registrar: { id: reg.id, clientId: reg.client_id }, now, svTrid, config, extUris: new Set(), zones }, cmd);
+      const r = await DomainCreateFlow.run({ db: tx, registrar: { id: reg.id, clientId: reg.client_id }, now, svTrid, config, extUris: new Set(), zones, prices }, cmd);
       // The command engine's audit row, written in the same transaction (src/epp/dispatcher.ts).
       await insertAudit(tx, [{
         at: now, registrarId: reg.id, clientId: reg.client_id, clientIp: '127.0.0.1', svTrid, command: 'domain:create',

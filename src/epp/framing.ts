@@ -6,7 +6,7 @@
 export const HEADER_BYTES = 4;
 
 export type FrameEvent =
-  | { kind: 'frame'; payload: Uint8Array }
+  | { kind: 'frame'; payload: Buffer }
   | { kind: 'error'; reason: 'too-short' | 'too-long'; length: number };
 
 export class Deframer {
@@ -34,11 +34,9 @@ export class Deframer {
       if (length < HEADER_BYTES + 1) { this.failed = true; out.push({ kind: 'error', reason: 'too-short', length }); break; }
       if (length > this.maxBytes) { this.failed = true; out.push({ kind: 'error', reason: 'too-long', length }); break; }
       if (this.buffered < length) break;
-      const unit = this.take(length);
-      // Copy the payload into its own ArrayBuffer so it can be transferred to a worker thread.
-      const payload = new Uint8Array(length - HEADER_BYTES);
-      payload.set(unit.subarray(HEADER_BYTES));
-      out.push({ kind: 'frame', payload });
+      // A view into the received bytes, not a copy: Node gives every read its own buffer, and a
+      // consumer that keeps a payload past its turn (the parse batcher) copies it itself.
+      out.push({ kind: 'frame', payload: this.take(length).subarray(HEADER_BYTES) });
     }
     return out;
   }
@@ -63,11 +61,11 @@ export class Deframer {
   }
 }
 
-/** Prepends the RFC 5734 header to a serialised EPP instance. */
+/** Prepends the RFC 5734 header to a serialised EPP instance (encoded straight into the frame). */
 export function frame(xml: string): Buffer {
-  const body = Buffer.from(xml, 'utf8');
-  const out = Buffer.allocUnsafe(HEADER_BYTES + body.length);
-  out.writeUInt32BE(HEADER_BYTES + body.length, 0);
-  body.copy(out, HEADER_BYTES);
+  const length = HEADER_BYTES + Buffer.byteLength(xml, 'utf8');
+  const out = Buffer.allocUnsafe(length);
+  out.writeUInt32BE(length, 0);
+  out.write(xml, HEADER_BYTES, 'utf8');
   return out;
 }

@@ -8,14 +8,14 @@ import tls from 'node:tls';
 import type { Piscina } from 'piscina';
 import type { RegistryConfig } from '../config.js';
 import type { Metrics } from '../metrics.js';
-import { decodeParseResult, type ParseResult } from '../proto/index.js';
+import type { ParseResult } from '../proto/index.js';
 import type { RegistrarCache } from '../security/registrar-cache.js';
 import type { Logger } from '../util/log.js';
 import { normaliseIp } from '../util/net.js';
 import type { CommandEngine } from './dispatcher.js';
 import { Deframer, frame } from './framing.js';
+import { ParseBatcher } from './parse-batch.js';
 import { newSessionState, type SessionState } from './session-state.js';
-import { messageFor } from './result.js';
 
 // RFC 9325 §4.2: TLS 1.2 only with forward-secret AEAD suites; TLS 1.3 suites are all acceptable.
 const TLS12_CIPHERS = [
@@ -38,12 +38,36 @@ export interface EppServerDeps {
   tls: { key: string | Buffer; cert: string | Buffer; ca?: string | Buffer };
 }
 
+/** What connections share: the dependencies, the parse batcher and the last framed document. */
+interface Shared extends EppServerDeps {
+  parser: ParseBatcher;
+  /** Frames a document; a greeting's bytes are kept and reused while it stays the same. */
+  frame(xml: string, greeting: boolean): Buffer;
+}
+
 export class EppServer {
   readonly server: tls.Server;
   private readonly connections = new Set<Connection>();
   private draining = false;
+  private readonly shared: Shared;
 
   constructor(private readonly deps: EppServerDeps) {
+    // The greeting is rendered at most once a second and sent on every connect and <hello>:
+    // keep its framed bytes instead of encoding it again (a Buffer written to a TLS socket is
+    // encrypted into the socket's own records, so sharing it is safe).
+    let last: { xml: string; bytes: Buffer } | undefined;
+    this.shared = {
+      ...deps,
+      parser: new ParseBatcher(deps.pool, {
+        observe: (seconds) => deps.metrics?.poolRunTime.observe(seconds),
+        onError: (err) => deps.log.error({ err }, 'parse worker failed'),
+      }),
+      frame: (xml, greeting) => {
+        if (!greeting) return frame(xml);
+        if (last?.xml !== xml) last = { xml, bytes: frame(xml) };
+        return last.bytes;
+      },
+    };
     const mode = deps.config.epp.clientCertMode;
     this.server = tls.createServer({
       key: deps.tls.key,
@@ -89,12 +113,14 @@ export class EppServer {
     const raw = (socket as unknown as { _parent?: Socket })._parent ?? (socket as unknown as Socket);
     const allowed = await ((raw as Socket & { allowed?: Promise<boolean> }).allowed ?? Promise.resolve(false));
     if (!allowed || this.draining) { socket.destroy(); return; }
-    const cert = socket.getPeerCertificate();
+    // Only the fingerprint is needed: X509Certificate computes it without building the legacy
+    // certificate object getPeerCertificate() makes, and there is none to look at in mode none.
+    const fingerprint = this.deps.config.epp.clientCertMode === 'none' ? undefined : socket.getPeerX509Certificate()?.fingerprint256;
     const session = newSessionState(normaliseIp(socket.remoteAddress), {
-      ...(cert && cert.fingerprint256 ? { fingerprint: cert.fingerprint256 } : {}),
+      ...(fingerprint ? { fingerprint } : {}),
       verified: socket.authorized,
     });
-    const conn = new Connection(socket, session, this.deps, () => this.connections.delete(conn));
+    const conn = new Connection(socket, session, this.shared, () => this.connections.delete(conn));
     this.connections.add(conn);
     conn.start();
   }
@@ -140,7 +166,7 @@ class Connection {
   private loggedIn = false;
 
   constructor(private readonly socket: tls.TLSSocket, private readonly session: SessionState,
-    private readonly deps: EppServerDeps, private readonly onGone: () => void) {
+    private readonly deps: Shared, private readonly onGone: () => void) {
     this.deframer = new Deframer(deps.config.epp.maxFrameBytes);
   }
 
@@ -155,13 +181,18 @@ class Connection {
     this.loginTimer = setTimeout(() => { if (!this.session.registrar) this.destroy(); }, LOGIN_TIMEOUT_MS);
     this.loginTimer.unref();
     // RFC 5730 §2.4: the server greets as soon as the connection is established.
-    this.write(deps.engine.greeting());
+    this.write(deps.engine.greeting(), true);
   }
 
+  /**
+   * The idle timeout counts from the last frame received or response sent, and never ends a
+   * session while one of its commands is still being worked on (a slow login is not idleness).
+   */
   private touch(): void {
     if (this.idleTimer) this.idleTimer.refresh();
     else {
       this.idleTimer = setTimeout(() => {
+        if (this.pipelined > 0) { this.idleTimer?.refresh(); return; }
         this.deps.log.info({ remote: this.session.remoteIp, client: this.session.registrar?.clientId }, 'idle timeout');
         this.destroy();
       }, this.deps.config.epp.idleTimeoutSeconds * 1000);
@@ -180,27 +211,13 @@ class Connection {
       }
       this.touch();
       const startedAt = process.hrtime.bigint();
-      const parsed = this.parse(ev.payload);
+      const parsed = this.deps.parser.parse(ev.payload);
       this.pipelined++;
       if (this.pipelined >= MAX_PIPELINED) this.socket.pause();
       this.chain = this.chain.then(() => this.handle(parsed, startedAt)).finally(() => {
         this.pipelined--;
         if (this.pipelined < MAX_PIPELINED && !this.closing) this.socket.resume();
       });
-    }
-  }
-
-  private async parse(payload: Uint8Array): Promise<ParseResult> {
-    const t0 = process.hrtime.bigint();
-    try {
-      // The bytes are transferred to the worker (no copy) and come back as protobuf bytes.
-      const bytes: Uint8Array = await this.deps.pool.run(payload, { transferList: [payload.buffer as ArrayBuffer] });
-      return decodeParseResult(bytes);
-    } catch (err) {
-      this.deps.log.error({ err }, 'parse worker failed');
-      return { failure: { code: 2400, msg: messageFor(2400) } };
-    } finally {
-      this.deps.metrics?.poolRunTime.observe(Number(process.hrtime.bigint() - t0) / 1e9);
     }
   }
 
@@ -216,14 +233,15 @@ class Connection {
       if (this.loginTimer) clearTimeout(this.loginTimer);
     }
     if (this.socket.destroyed) return;
-    const flushed = this.write(outcome.xml);
+    this.touch();
+    const flushed = this.write(outcome.xml, outcome.command === 'hello');
     if (outcome.close) { this.end(); return; }
     if (!flushed) await once(this.socket, 'drain').catch(() => {});
   }
 
-  private write(xml: string): boolean {
+  private write(xml: string, greeting = false): boolean {
     if (this.socket.destroyed) return false;
-    return this.socket.write(frame(xml));
+    return this.socket.write(this.deps.frame(xml, greeting));
   }
 
   /** 2500, then close: used when the byte stream itself cannot be trusted any more. */

@@ -5,7 +5,7 @@
 import type { XmlDocument, XmlElement } from 'libxml2-wasm';
 import type { Command, ParseResult } from '../proto/index.js';
 import { NS, prefixOf } from './namespaces.js';
-import { attr, child, elements, text, texts } from './dom.js';
+import { attr, child, elements, localName, namespaceOf, text, texts } from './dom.js';
 
 /** What an object reader gets: the object element (e.g. <domain:create>) and the command's extensions. */
 export interface ReadInput { verb: string; objectEl: XmlElement; commandEl: XmlElement; extensions: XmlElement[] }
@@ -34,7 +34,7 @@ export function registerExtensionReader(ns: string, local: string, reader: Exten
 function readExtensions(extensions: XmlElement[], verb: string): Partial<Command> {
   let out: Partial<Command> = {};
   for (const e of extensions) {
-    const r = extensionReaders.get(`${e.namespaceUri} ${e.name}`);
+    const r = extensionReaders.get(`${namespaceOf(e)} ${localName(e)}`);
     if (r) out = { ...out, ...r(e, verb) };
   }
   return out;
@@ -66,18 +66,20 @@ export function toCommand(doc: XmlDocument, source: string): ParseResult {
   const root = doc.root;
   const top = elements(root)[0];
   if (!top) return { failure: { code: 2001, msg: 'Command syntax error', values: [{ reason: 'empty <epp> element' }] } };
-  if (top.name === 'hello') return { command: { name: 'hello', hello: {} } };
-  if (top.name !== 'command') {
+  const topName = localName(top);
+  if (topName === 'hello') return { command: { name: 'hello', hello: {} } };
+  if (topName !== 'command') {
     // A client sending a <greeting> or <response> is schema-valid but not a command.
-    return { failure: { code: 2001, msg: 'Command syntax error', values: [{ reason: `<${top.name}> is not a client command` }] } };
+    return { failure: { code: 2001, msg: 'Command syntax error', values: [{ reason: `<${topName}> is not a client command` }] } };
   }
   const clTrid = text(top, NS.epp, 'clTRID');
   const extensionEl = child(top, NS.epp, 'extension');
   const extensions = extensionEl ? elements(extensionEl) : [];
-  const extUris = [...new Set(extensions.map((e) => e.namespaceUri))];
-  const verbEl = elements(top).find((e) => e.name !== 'extension' && e.name !== 'clTRID')!;
-  const base: Command = { name: verbEl.name, maskedRequest: maskSecrets(source), ...(clTrid !== undefined ? { clTrid } : {}), ...(extUris.length ? { extUris } : {}) };
-  switch (verbEl.name) {
+  const extUris = [...new Set(extensions.map(namespaceOf))];
+  const verbEl = elements(top).find((e) => localName(e) !== 'extension' && localName(e) !== 'clTRID')!;
+  const verb = localName(verbEl);
+  const base: Command = { name: verb, maskedRequest: maskSecrets(source), ...(clTrid !== undefined ? { clTrid } : {}), ...(extUris.length ? { extUris } : {}) };
+  switch (verb) {
     case 'login': return { command: { ...base, login: readLogin(verbEl) } };
     case 'logout': return { command: { ...base, logout: {} } };
     case 'poll': {
@@ -87,11 +89,12 @@ export function toCommand(doc: XmlDocument, source: string): ParseResult {
     }
     default: {
       const objectEl = elements(verbEl)[0]!;
-      const object = prefixOf(objectEl.namespaceUri) ?? objectEl.namespaceUri;
-      const name = `${object}:${verbEl.name}`;
+      const objectUri = namespaceOf(objectEl);
+      const object = prefixOf(objectUri) ?? objectUri;
+      const name = `${object}:${verb}`;
       const reader = readers.get(name);
-      if (!reader) return { command: { ...base, name, unmapped: { objectUri: objectEl.namespaceUri } } };
-      return { command: { ...base, name, ...reader({ verb: verbEl.name, objectEl, commandEl: verbEl, extensions }), ...readExtensions(extensions, verbEl.name) } };
+      if (!reader) return { command: { ...base, name, unmapped: { objectUri } } };
+      return { command: { ...base, name, ...reader({ verb, objectEl, commandEl: verbEl, extensions }), ...readExtensions(extensions, verb) } };
     }
   }
 }

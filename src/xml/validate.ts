@@ -5,7 +5,7 @@
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ParseOption, XmlDocument, XmlValidateError, XsdValidator, type XmlElement } from 'libxml2-wasm';
+import { ParseOption, XmlDocument, XmlElement, XmlValidateError, XsdValidator } from 'libxml2-wasm';
 import { xmlRegisterFsInputProviders } from 'libxml2-wasm/lib/nodejs.mjs';
 import { messageFor, type ErrValue, type Failure } from '../epp/result.js';
 import { NS } from './namespaces.js';
@@ -36,7 +36,9 @@ export function schemaValidator(): XsdValidator {
 }
 
 // Untrusted input: no network, no external entities, no entity expansion (XXE, billion laughs).
-const PARSE_OPTIONS = ParseOption.XML_PARSE_NONET | ParseOption.XML_PARSE_NO_XXE | ParseOption.XML_PARSE_NOERROR | ParseOption.XML_PARSE_NOWARNING;
+// Errors are not suppressed: libxml2-wasm collects them (never printed), and the first one tells
+// the client where its document broke.
+const PARSE_OPTIONS = ParseOption.XML_PARSE_NONET | ParseOption.XML_PARSE_NO_XXE | ParseOption.XML_PARSE_NOWARNING;
 
 const DOCTYPE = Buffer.from('<!DOCTYPE');
 const ENTITY = Buffer.from('<!ENTITY');
@@ -76,10 +78,14 @@ export function classify(message: string): 2001 | 2003 | 2004 | 2005 {
   return 2001;
 }
 
-function offendingValue(doc: XmlDocument, ns: string | undefined, local: string, attr: string | undefined): ErrValue['element'] {
-  const el = doc.get(ns
+/** The element a schema message names: the first one in document order with that name. */
+function findElement(doc: XmlDocument, ns: string | undefined, local: string): XmlElement | null {
+  return doc.get(ns
     ? `//*[local-name()='${local.replace(/'/g, '')}' and namespace-uri()='${ns.replace(/'/g, '')}']`
     : `//*[local-name()='${local.replace(/'/g, '')}']`) as XmlElement | null;
+}
+
+function offendingValue(el: XmlElement | null, ns: string | undefined, local: string, attr: string | undefined): ErrValue['element'] {
   const element: NonNullable<ErrValue['element']> = { ns: ns ?? '', local };
   if (el) {
     if (attr) {
@@ -91,6 +97,42 @@ function offendingValue(doc: XmlDocument, ns: string | undefined, local: string,
     }
   }
   return element;
+}
+
+function hasChild(parent: XmlElement, ns: string, local: string): boolean {
+  for (let n = parent.firstChild; n; n = n.next) if (n instanceof XmlElement && n.name === local && n.namespaceUri === ns) return true;
+  return false;
+}
+
+function isFirstElement(el: XmlElement): boolean {
+  for (let n = el.prev; n; n = n.prev) if (n instanceof XmlElement) return false;
+  return true;
+}
+
+const OBJECT_COMMANDS = new Set(['check', 'create', 'delete', 'info', 'renew', 'transfer', 'update']);
+const OBJECT_NAMESPACES = new Set<string>([NS.domain, NS.host, NS.contact]);
+
+/**
+ * Where the schema failed says more than the message (RFC 5730 §3): an element in <command> that
+ * EPP does not define, where the command verb goes, is an unknown command (2000); an element no schema we serve declares,
+ * directly in <extension>, is an unimplemented extension (2103), and directly in an object
+ * command (e.g. <check><foo:check>), an unimplemented object service (2307).
+ */
+function refineByPosition(code: Failure['code'], message: string, el: XmlElement | null, ns: string | undefined): Failure['code'] {
+  const parent = el?.parent;
+  // "x is not expected. Expected is ( {ns}y )", x and y of one schema, and no y is there at all:
+  // y is missing (2003), e.g. a login without <pw> reports the <options> that came instead.
+  // (Best effort: libxml2 words a missing element followed by another this way.)
+  const expected = /This element is not expected\. Expected is \( \{([^}]*)\}([\w.-]+) \)/.exec(message);
+  if (expected && parent && expected[1] === ns && !hasChild(parent, expected[1]!, expected[2]!)) return 2003;
+  if (!parent || parent.namespaceUri !== NS.epp) return code;
+  const where = parent.name;
+  if (where === 'command' && /This element is not expected/.test(message) && isFirstElement(el!)) return 2000;
+  if (/No matching global element declaration available, but demanded by the strict wildcard/.test(message)) {
+    if (where === 'extension' && parent.parent?.name === 'command') return 2103;
+    if (OBJECT_COMMANDS.has(where) && !OBJECT_NAMESPACES.has(ns ?? '')) return 2307;
+  }
+  return code;
 }
 
 export function parseAndValidate(bytes: Uint8Array): Validated {
@@ -115,7 +157,11 @@ export function parseAndValidate(bytes: Uint8Array): Validated {
     // The schema pins <version> to 1.0; any other version is an unimplemented protocol version.
     if (m && m[1] === NS.epp && m[2] === 'version' && code !== 2003) code = 2100;
     const value: ErrValue = { reason: message.length > 400 ? message.slice(0, 400) : message };
-    if (m) value.element = offendingValue(doc, m[1], m[2]!, m[3]);
+    if (m) {
+      const el = findElement(doc, m[1], m[2]!);
+      code = refineByPosition(code, message, el, m[1]);
+      value.element = offendingValue(el, m[1], m[2]!, m[3]);
+    }
     doc.dispose();
     return { ok: false, failure: { code, msg: messageFor(code), values: [value] } };
   }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Deframer, frame } from '../../src/epp/framing.js';
+import { packItems, unpackItems } from '../../src/epp/parse-batch.js';
 
 const text = (p: Uint8Array) => Buffer.from(p).toString('utf8');
 
@@ -49,11 +50,35 @@ describe('RFC 5734 deframer', () => {
     expect(new Deframer(64).push(frame(xml))[0]!.kind).toBe('frame');
   });
 
-  it('gives each payload its own buffer (transferable to a worker)', () => {
+  it('hands out payloads as views that later reads do not disturb', () => {
     const d = new Deframer(1024);
-    const [a, b] = d.push(Buffer.concat([frame('<a/>'), frame('<b/>')])) as { payload: Uint8Array }[];
-    expect(a!.payload.byteOffset).toBe(0);
-    expect(a!.payload.buffer.byteLength).toBe(a!.payload.byteLength);
-    expect(a!.payload.buffer).not.toBe(b!.payload.buffer);
+    const first = d.push(Buffer.concat([frame('<a/>'), frame('<b/>').subarray(0, 3)])) as { payload: Uint8Array }[];
+    const second = d.push(frame('<b/>').subarray(3)) as { payload: Uint8Array }[];
+    d.push(frame('<c/>'));
+    expect(first.map((e) => text(e.payload))).toEqual(['<a/>']);
+    expect(second.map((e) => text(e.payload))).toEqual(['<b/>']);
+  });
+
+  it('frames UTF-8 by bytes, not characters', () => {
+    const f = frame('<x>é€</x>');
+    expect(f.readUInt32BE(0)).toBe(4 + Buffer.byteLength('<x>é€</x>'));
+    expect(text((new Deframer(64).push(f)[0] as { payload: Uint8Array }).payload)).toBe('<x>é€</x>');
+  });
+});
+
+describe('parse batches', () => {
+  it('pack and unpack items in order, empty ones included, into one transferable buffer', () => {
+    const items = ['<a/>', '', '<ccc/>'].map((x) => Buffer.from(x));
+    const packed = packItems(items);
+    expect(packed.byteOffset).toBe(0);
+    expect(packed.buffer.byteLength).toBe(packed.byteLength);
+    expect(unpackItems(packed).map(text)).toEqual(['<a/>', '', '<ccc/>']);
+    expect(unpackItems(packItems([]))).toEqual([]);
+  });
+
+  it('refuses a truncated batch', () => {
+    const packed = packItems([Buffer.from('<abc/>')]);
+    expect(() => unpackItems(packed.subarray(0, 7))).toThrow(RangeError);
+    expect(() => unpackItems(packed.subarray(0, 2))).toThrow(RangeError);
   });
 });

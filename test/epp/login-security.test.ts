@@ -5,7 +5,9 @@ import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { EppClient, loginXml, resultCode } from '../../src/epp/client.js';
 import { NS } from '../../src/xml/namespaces.js';
-import { selfSigned } from '../../src/pki/ca.js';
+import { createCsr, selfSigned } from '../../src/pki/ca.js';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { addIp, removeIp, setPassword } from '../../src/admin/registrars.js';
 import { sql } from '../../src/db/pool.js';
 import { startHarness, PASSWORDS, type Harness, type ValidatingClient } from '../helpers/harness.js';
@@ -140,6 +142,28 @@ describe('login: client certificates signed by the registry CA', () => {
     const own = await h.connect({ cert: h.certs['reg-a']!.cert, key: h.certs['reg-a']!.key });
     expect(resultCode(await own.request(login('reg-a', PASSWORDS['reg-a']!)))).toBe(1000);
     await own.close();
+  });
+
+  it('binds a certificate the CLI issues from a registrar CSR, and stops accepting it once revoked', async () => {
+    const cli = fileURLToPath(new URL('../../dist/src/cli/registry.js', import.meta.url));
+    const env = { ...process.env, REGISTRY_DATA_DIR: h.dir, REGISTRY_DATABASE_PRIMARY: h.t.url };
+    const run = (...args: string[]) => promisify(execFile)(process.execPath, [cli, ...args], { env });
+    const { keyPem, csrPem } = createCsr('reg-b', 'ec-p256');
+    const csrFile = join(h.dir, 'reg-b.csr');
+    const certFile = join(h.dir, 'reg-b.crt');
+    writeFileSync(csrFile, csrPem);
+    const issued = await run('registrar', 'issue-cert', 'reg-b', '--csr', csrFile, '--out', certFile, '--days', '30');
+    const fingerprint = /fingerprint ([0-9A-F:]{95})/.exec(issued.stdout)![1]!;
+    const cert = readFileSync(certFile, 'utf8');
+    const attempt = async () => {
+      const c = await h.connect({ cert, key: keyPem });
+      const code = resultCode(await c.request(login('reg-b', PASSWORDS['reg-b']!)));
+      await c.close();
+      return code;
+    };
+    await expect.poll(attempt, { timeout: 3000, interval: 100 }).toBe(1000);
+    await run('registrar', 'revoke-cert', 'reg-b', fingerprint);
+    await expect.poll(attempt, { timeout: 3000, interval: 100 }).toBe(2200);
   });
 });
 
