@@ -16,9 +16,11 @@ export interface ChangeFeedOptions {
   log: Logger;
   /** More changes than this since the last poll: flush everything instead of going through them. */
   maxBatch?: number;
-  /** Rows older than this are deleted (every process may do it; it is idempotent). */
+  /** Rows of transactions older than this are deleted (every process may do it; it is idempotent). */
   retentionMinutes?: number;
   onPoll?: (changes: number) => void;
+  /** Milliseconds, for the retention (tests move it). */
+  clock?: () => number;
 }
 
 export class ChangeFeed {
@@ -29,7 +31,8 @@ export class ChangeFeed {
   private failed = false;
   private timer: NodeJS.Timeout | undefined;
   private polling: Promise<void> | undefined;
-  private lastCleanup = 0;
+  /** xmin values seen, oldest first: rows below one seen long enough ago may go. */
+  private horizons: { at: number; xmin: string }[] = [];
   private readonly maxBatch: number;
 
   constructor(private readonly opts: ChangeFeedOptions) {
@@ -91,14 +94,25 @@ export class ChangeFeed {
       }
       for (const [id, x] of this.seen) if (x < xmin) this.seen.delete(id);
       this.since = r.xmin;
-      if (Date.now() - this.lastCleanup > 60_000) {
-        this.lastCleanup = Date.now();
-        await db.query(sql`DELETE FROM rdds_changes WHERE at < now() - make_interval(mins => ${this.opts.retentionMinutes ?? 10})`);
-      }
+      await this.trim(db, r.xmin);
     } catch (err) {
       if (!this.failed) this.opts.log.warn({ err }, 'could not read the RDDS change log; caches will be flushed when it is back');
       this.failed = true;
     }
+  }
+
+  /**
+   * Deletes rows of transactions that ended before the retention period (by xid, through the
+   * index): every poller has long read them. Once a minute at most.
+   */
+  private async trim(db: Queryable, xmin: string): Promise<void> {
+    const now = (this.opts.clock ?? Date.now)();
+    const last = this.horizons.at(-1);
+    if (!last || now - last.at >= 60_000) this.horizons.push({ at: now, xmin });
+    const keepMs = (this.opts.retentionMinutes ?? 10) * 60_000;
+    let old: string | undefined;
+    while (this.horizons.length > 1 && now - this.horizons[0]!.at >= keepMs) old = this.horizons.shift()!.xmin;
+    if (old !== undefined) await db.query(sql`DELETE FROM rdds_changes WHERE xid < ${old}::xid8`);
   }
 
   async close(): Promise<void> {

@@ -67,6 +67,22 @@ describe('ChangeFeed', () => {
     await feed.close();
   });
 
+  it('deletes rows of transactions older than the retention period, by xid', async () => {
+    let now = 0;
+    const feed = new ChangeFeed({ db: () => t.db.primary, listeners: [new Recorder()], pollMs: 1_000_000, log, retentionMinutes: 10, clock: () => now });
+    await feed.start();
+    await feed.poll();
+    await t.db.primary.query(sql`INSERT INTO rdds_changes (key) VALUES ('rdds:d:old')`);
+    const count = async () => (await t.db.primary.query(sql`SELECT count(*)::int AS n FROM rdds_changes WHERE key = 'rdds:d:old'`))[0].n;
+    now = 11 * 60_000;
+    await feed.poll();
+    expect(await count()).toBe(1);
+    now = 22 * 60_000;
+    await feed.poll();
+    expect(await count()).toBe(0);
+    await feed.close();
+  });
+
   it('flushes everything after it could not read the log, and when a poll finds too much', async () => {
     const rec = new Recorder();
     let broken = false;

@@ -117,10 +117,10 @@ export class RdapServer {
     this.server = deps.tls
       ? createHttpsServer({ ...common, key: deps.tls.key, cert: deps.tls.cert, minVersion: 'TLSv1.2', maxVersion: 'TLSv1.3', ciphers: TLS12_CIPHERS, honorCipherOrder: true }, handler)
       : createHttpServer(common, handler);
-    this.server.on('connection', () => {
+    this.server.on('connection', (s) => {
       deps.metrics?.connections.inc({ service: 'rdap' });
+      s.once('close', () => deps.metrics?.connections.dec({ service: 'rdap' }));
     });
-    this.server.on('connection', (s) => s.once('close', () => deps.metrics?.connections.dec({ service: 'rdap' })));
     this.server.on('clientError', (_err, socket) => {
       if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
       else socket.destroy();
