@@ -146,8 +146,9 @@ export interface RddsConfig {
   rdapKeepAliveTimeoutMs: number;
   /** Results returned by one search; more are cut with a truncation notice (RFC 9083 §4.3). */
   searchMaxResults: number;
-  /** Objects held in memory per process (kept fresh by NOTIFY). */
+  /** Objects held in memory per process, kept fresh by polling the change log this often (ms). */
   cacheEntries: number;
+  changePollMs: number;
   /** How often replication lag is measured when reading from standbys. */
   lagPollMs: number;
   /** Terms of use: the end of every WHOIS answer and an RDAP notice; termsOfUseUrl is its link (empty: <rdapBaseUrl>help). */
@@ -215,6 +216,7 @@ export function defaults(dataDir = resolve('var')): RegistryConfig {
       rdapKeepAliveTimeoutMs: 5_000,
       searchMaxResults: 50,
       cacheEntries: 200_000,
+      changePollMs: 100,
       lagPollMs: 1000,
       termsOfUse: DEFAULT_TERMS_OF_USE,
       termsOfUseUrl: '',
@@ -386,7 +388,7 @@ function validateRdds(r: RddsConfig, port: (n: number, what: string) => void): v
   if (r.termsOfUseUrl && !/^https?:\/\//.test(r.termsOfUseUrl)) throw new TypeError('rdds.termsOfUseUrl must be an http(s) URL (TIG 3.3)');
   const positive: (keyof RddsConfig)[] = ['whoisRateLimitPerMinute', 'whoisRateLimitBurst', 'rdapRateLimitPerMinute', 'rdapRateLimitBurst', 'rdapSearchCost',
     'rateLimitMaxClients', 'whoisMaxQueryBytes', 'whoisIdleTimeoutMs', 'whoisTotalTimeoutMs', 'whoisMaxConnections', 'rdapMaxUrlBytes',
-    'rdapRequestTimeoutMs', 'rdapKeepAliveTimeoutMs', 'searchMaxResults', 'cacheEntries', 'lagPollMs'];
+    'rdapRequestTimeoutMs', 'rdapKeepAliveTimeoutMs', 'searchMaxResults', 'cacheEntries', 'changePollMs', 'lagPollMs'];
   for (const k of positive) {
     const v = r[k];
     if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) throw new TypeError(`rdds.${k} must be a positive number, got ${v}`);

@@ -1,6 +1,6 @@
 /**
  * Assembles one RDDS front-end from configuration: database (reads on a standby when one is
- * configured), caches fed by NOTIFY, replication-lag monitoring, rate limiters, metrics, and the
+ * configured), caches fed by the change log and NOTIFY, replication-lag monitoring, rate limiters, metrics, and the
  * WHOIS and RDAP servers. Used by the cluster child and, in-process, by tests.
  */
 import { readFileSync } from 'node:fs';
@@ -11,6 +11,7 @@ import { ZoneCache } from '../registry/zone-cache.js';
 import { isValidCidr } from '../security/allowlist.js';
 import type { Logger } from '../util/log.js';
 import { Invalidations } from './cache.js';
+import { ChangeFeed } from './changes.js';
 import { createRddsMetrics, type RddsMetrics } from './metrics.js';
 import { RateLimiter } from './rate-limit.js';
 import { rdapBaseUrl } from './rdap/base-url.js';
@@ -28,6 +29,7 @@ export interface RddsApp {
   metrics: RddsMetrics;
   limiters: { whois: RateLimiter; rdap: RateLimiter };
   replication: ReplicationMonitor;
+  changes: ChangeFeed;
   /** The public RDAP base URL (links use it). */
   rdapBaseUrl: string;
   close(deadlineMs?: number): Promise<void>;
@@ -79,9 +81,12 @@ export async function startRddsApp(opts: RddsAppOptions): Promise<RddsApp> {
     ...(opts.clock ? { clock: opts.clock } : {}), lagSeconds: () => replication.maxLagSeconds,
   });
   metrics.cacheSizes = () => data.cacheSizes;
-  const listening: Listening = await listenForInvalidations(config.database.primary, [data, zones, registrars], (event, detail) => {
+  // Registrars and zones change rarely and notify (0001); registry objects go through the change log.
+  const listening: Listening = await listenForInvalidations(config.database.primary, [zones, registrars], (event, detail) => {
     if (event === 'error' || event === 'reconnect') log.warn({ event, detail }, 'cache listener');
   });
+  const changes = new ChangeFeed({ db: () => db.primary, listeners: [data], pollMs: rc.changePollMs, log, onPoll: (n) => metrics.changes.inc(n) });
+  await changes.start();
   replication.start();
 
   // node:cluster spreads connections over the RDDS processes, so each holds its share of a client's budget.
@@ -100,6 +105,7 @@ export async function startRddsApp(opts: RddsAppOptions): Promise<RddsApp> {
     await rdap.listen(opts.rdapPort ?? rc.rdapPort, rc.rdapHost);
   } catch (err) {
     await whois.close(0).catch(() => {});
+    await changes.close();
     await listening.close().catch(() => {});
     await replication.close();
     await db.dispose();
@@ -108,9 +114,10 @@ export async function startRddsApp(opts: RddsAppOptions): Promise<RddsApp> {
   const base = rdapBaseUrl(rc);
   log.info({ whois: whois.port, rdap: rdap.port, base }, 'RDDS front-end listening');
   return {
-    whois, rdap, data, db, metrics, limiters, replication, rdapBaseUrl: base,
+    whois, rdap, data, db, metrics, limiters, replication, changes, rdapBaseUrl: base,
     async close(deadlineMs = config.epp.shutdownGraceSeconds * 1000) {
       await Promise.all([whois.close(deadlineMs), rdap.close(deadlineMs)]);
+      await changes.close();
       await listening.close().catch(() => {});
       await replication.close();
       await db.dispose();

@@ -1,6 +1,7 @@
 /**
- * The RDDS front-end's in-process caches, kept fresh by NOTIFY. Each cached record names the
- * objects it was built from ("d:12", "c:7", "h:3", "dn:foo.example"); a notice about any of them
+ * The RDDS front-end's in-process caches, kept fresh by the change log (changes.ts). Each cached
+ * record names the objects it was built from ("d:12", "c:7", "h:3", "dn:foo.example"); a notice
+ * (a change-log row) about any of them
  * drops it. Two races are closed here: a load that was in flight when a notice arrived is not
  * cached (it may have read the old row), and, when reads go to a standby, a load is cached only
  * if that standby had replayed the WAL position the primary had reached after the notice.
@@ -186,7 +187,7 @@ export class RecordCache<V> {
 }
 
 /**
- * A notice on the platform channel → the objects it names. "rdds:d:12:foo.example" is domain 12
+ * A change-log key (migration 0006) → the objects it names. "rdds:d:12:foo.example" is domain 12
  * and the name foo.example; "rdds:c:7:C7-REG" contact 7 and its ROID; other keys are not ours.
  */
 export function depsOfNotice(key: string): string[] {

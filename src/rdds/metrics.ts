@@ -20,13 +20,14 @@ export function createRddsMetrics() {
     }),
     connections: new client.Gauge({ name: 'registry_rdds_connections_open', help: 'Open RDDS connections', labelNames: ['service'] as const, registers: [registry] }),
     timeouts: new client.Counter({ name: 'registry_rdds_timeouts_total', help: 'WHOIS connections closed by the idle or total timeout', labelNames: ['which'] as const, registers: [registry] }),
+    changes: new client.Counter({ name: 'registry_rdds_changes_total', help: 'Object changes read from the RDDS change log (each drops what was built from the object)', registers: [registry] }),
     lagSeconds: new client.Gauge({ name: 'registry_rdds_replication_lag_seconds', help: 'How far behind the primary each standby RDDS reads from is (0 when caught up)', labelNames: ['standby'] as const, registers: [registry] }),
     lagBytes: new client.Gauge({ name: 'registry_rdds_replication_lag_bytes', help: 'WAL bytes each standby RDDS reads from has yet to replay', labelNames: ['standby'] as const, registers: [registry] }),
     /** Set by the app once the caches exist; read at scrape time. */
     cacheSizes: (): Record<string, number> => ({}),
     cacheHits: new client.Counter({ name: 'registry_cache_hits_total', help: 'Cache lookups answered from memory', labelNames: ['cache'] as const, registers: [registry] }),
     cacheMisses: new client.Counter({ name: 'registry_cache_misses_total', help: 'Cache lookups that went to the database', labelNames: ['cache'] as const, registers: [registry] }),
-    cacheInvalidations: new client.Counter({ name: 'registry_cache_invalidations_total', help: 'Cache invalidations: by key (NOTIFY) or full flush (reconnect)', labelNames: ['cache', 'type'] as const, registers: [registry] }),
+    cacheInvalidations: new client.Counter({ name: 'registry_cache_invalidations_total', help: 'Cache invalidations: by key (change log, NOTIFY) or full flush (reconnect, error)', labelNames: ['cache', 'type'] as const, registers: [registry] }),
     dbConnections: new client.Gauge({ name: 'registry_db_connections_open', help: 'Open connections in the primary pool', registers: [registry] }),
     dbQueriesActive: new client.Gauge({ name: 'registry_db_queries_active', help: 'Queries in flight on the primary pool', registers: [registry] }),
     cacheStats(cache: string): CacheStats {

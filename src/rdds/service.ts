@@ -1,6 +1,6 @@
 /**
  * The registration data WHOIS and RDAP serve, in one place: name normalisation, lookups through
- * the NOTIFY-fed caches (reads from a standby when one is configured), the registrar and zone
+ * caches fed by the change log (reads from a standby when one is configured), the registrar and zone
  * policy each answer needs, and searches. Both front-ends render what this returns.
  */
 import type { ConnectionPool } from '../db/pool.js';
@@ -79,7 +79,7 @@ export class RegistrationData implements CacheListener {
 
   /**
    * As of when the data is known to be current: now when reading from the primary (the caches
-   * are kept current by NOTIFY), now minus the replication lag when reading from a standby.
+   * are kept current by the change log), now minus the replication lag when reading from a standby.
    */
   asOf(): Date {
     const lag = this.opts.lagSeconds?.() ?? 0;

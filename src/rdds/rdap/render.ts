@@ -25,7 +25,8 @@ export interface RdapContext {
   port43?: string;
   terms: string;
   termsUrl: string;
-  asOf: Date;
+  /** When the data is known current, ISO 8601 (a Template slot when rendering once for reuse). */
+  asOf: string;
 }
 
 export interface Redaction {
@@ -48,6 +49,8 @@ export function unicodeNameOf(ldhName: string): string | undefined {
 const link = (ctx: RdapContext, rel: string, href: string, type = RDAP_MEDIA_TYPE): Json => ({ value: ctx.requestUrl, rel, href, type });
 const selfLink = (ctx: RdapContext, path: string): Json => link(ctx, 'self', ctx.base + path);
 const event = (eventAction: string, d: Date | undefined): Json[] => (d ? [{ eventAction, eventDate: d.toISOString() }] : []);
+/** RFC 9083 §4.5 / RP 2.3.1.3: the date the data behind the answer was current. */
+const asOfEvent = (ctx: RdapContext): Json[] => [{ eventAction: 'last update of RDAP database', eventDate: ctx.asOf }];
 
 function termsNotice(ctx: RdapContext): Json {
   return { title: 'Terms of Use', description: [ctx.terms], links: [link(ctx, 'terms-of-service', ctx.termsUrl, 'text/html')] };
@@ -141,7 +144,7 @@ export function registrarEntity(r: RegistrarInfo, ctx: RdapContext, o: { top: bo
     ...(entities.length ? { entities } : {}),
     links,
     status: [r.enabled ? 'active' : 'inactive'],
-    ...(o.top ? { events: [...event('registration', r.createdAt), ...event('last changed', r.updatedAt), ...event('last update of RDAP database', ctx.asOf)] } : {}),
+    ...(o.top ? { events: [...event('registration', r.createdAt), ...event('last changed', r.updatedAt), ...asOfEvent(ctx)] } : {}),
   };
 }
 
@@ -206,7 +209,7 @@ export function contactEntity(v: ContactView, o: { role?: ContactRole; path: str
   if (showHandle || o.top) entity.links = [selfLink(o.ctx, `entity/${encodeURIComponent(v.handle)}`)];
   if (o.top && o.record) {
     entity.status = rdapStatuses(o.record.statuses);
-    entity.events = [...event('registration', o.record.createdAt), ...event('last changed', o.record.updatedAt), ...event('transfer', o.record.transferredAt), ...event('last update of RDAP database', o.ctx.asOf)];
+    entity.events = [...event('registration', o.record.createdAt), ...event('last changed', o.record.updatedAt), ...event('transfer', o.record.transferredAt), ...asOfEvent(o.ctx)];
   }
   return { entity, redactions: red };
 }
@@ -248,7 +251,7 @@ export function domainObject(d: DomainView, ctx: RdapContext, o: { withContacts:
     entities,
     events: [
       ...event('registration', r.createdAt), ...event('expiration', r.expiresAt), ...event('last changed', r.updatedAt),
-      ...event('transfer', r.transferredAt), ...(o.top ? event('last update of RDAP database', ctx.asOf) : []),
+      ...event('transfer', r.transferredAt), ...(o.top ? asOfEvent(ctx) : []),
     ],
     ...(r.ns.length ? { nameservers: r.ns.map((ns) => nameserverLink(ctx, ns)) } : {}),
     // RP 2.10 (2019) / RFC 9083 §5.3: delegationSigned always; dsData when signed.
@@ -274,7 +277,7 @@ export function nameserverObject(h: HostView, ctx: RdapContext, o: { top: boolea
     status: rdapStatuses(r.statuses),
     ...(v4.length || v6.length ? { ipAddresses: { ...(v4.length ? { v4 } : {}), ...(v6.length ? { v6 } : {}) } } : {}),
     entities: [registrarEntity(h.registrar, ctx, { top: false })],
-    events: [...event('registration', r.createdAt), ...event('last changed', r.updatedAt), ...event('transfer', r.transferredAt), ...(o.top ? event('last update of RDAP database', ctx.asOf) : [])],
+    events: [...event('registration', r.createdAt), ...event('last changed', r.updatedAt), ...event('transfer', r.transferredAt), ...(o.top ? asOfEvent(ctx) : [])],
   };
 }
 

@@ -12,6 +12,10 @@ import { normaliseIp } from '../../util/net.js';
 import type { RddsMetrics } from '../metrics.js';
 import type { RateLimiter } from '../rate-limit.js';
 import type { RegistrationData } from '../service.js';
+import type { Zone } from '../../registry/zone-cache.js';
+import type { DomainRecord } from '../data.js';
+import type { RegistrarInfo } from '../registrars.js';
+import { SLOT, Template } from '../template.js';
 import { rdapBaseUrl } from './base-url.js';
 import { contactTopObject, domainObject, errorBody, helpBody, nameserverObject, RDAP_MEDIA_TYPE, registrarEntity, topmost, truncatedNotice, type Json, type RdapContext } from './render.js';
 import { queryType, routeRdap, type RdapQuery } from './router.js';
@@ -30,7 +34,11 @@ export interface RdapServerDeps {
   trustedProxies?: readonly string[];
 }
 
-export interface RdapAnswer { status: number; body: Json; headers?: Record<string, string> }
+/** `text`, when set, is `body` already serialised (a filled template). */
+export interface RdapAnswer { status: number; body: Json; text?: string; headers?: Record<string, string> }
+
+/** Domain answers rendered once per record, registrar and zone (the objects change identity when they change). */
+export type RdapTemplates = WeakMap<DomainRecord, { registrar: RegistrarInfo; zone: Zone; template: Template }>;
 
 const CORS = { 'access-control-allow-origin': '*' };
 
@@ -38,16 +46,25 @@ function notFound(what: string): RdapAnswer {
   return { status: 404, body: errorBody(404, 'Not Found', [what]) };
 }
 
-/** Answers one routed query (exported for tests). */
-export async function answerRdap(q: RdapQuery, data: RegistrationData, ctx: RdapContext, searchMax: number): Promise<RdapAnswer> {
+/** Answers one routed query (exported for tests); with `templates`, domain answers are rendered once and reused. */
+export async function answerRdap(q: RdapQuery, data: RegistrationData, ctx: RdapContext, searchMax: number, templates?: RdapTemplates): Promise<RdapAnswer> {
   switch (q.kind) {
     case 'error': return { status: q.status, body: errorBody(q.status, q.title, [q.description]) };
     case 'help': return { status: 200, body: helpBody(ctx) };
     case 'domain': {
       const d = await data.domain(q.name);
       if (!d) return notFound(`no domain ${q.name} in this registry`);
-      const { obj, redactions } = domainObject(d, ctx, { withContacts: true, top: true });
-      return { status: 200, body: topmost(obj, ctx, { domainNotices: true, redactions }) };
+      const render = (c: RdapContext) => {
+        const { obj, redactions } = domainObject(d, c, { withContacts: true, top: true });
+        return topmost(obj, c, { domainNotices: true, redactions });
+      };
+      if (!templates) return { status: 200, body: render(ctx) };
+      let t = templates.get(d.record);
+      if (!t || t.registrar !== d.registrar || t.zone !== d.zone) {
+        t = { registrar: d.registrar, zone: d.zone, template: Template.of(JSON.stringify(render({ ...ctx, requestUrl: SLOT.url, asOf: SLOT.asOf })), true) };
+        templates.set(d.record, t);
+      }
+      return { status: 200, body: {}, text: t.template.fill({ url: ctx.requestUrl, asOf: ctx.asOf }) };
     }
     case 'nameserver': {
       const h = await data.host(q.name);
@@ -86,6 +103,7 @@ export class RdapServer {
   private readonly basePath: string;
   private readonly proxies: AllowList;
   private readonly termsUrl: string;
+  private readonly templates: RdapTemplates = new WeakMap();
   private draining = false;
 
   constructor(private readonly deps: RdapServerDeps) {
@@ -99,10 +117,10 @@ export class RdapServer {
     this.server = deps.tls
       ? createHttpsServer({ ...common, key: deps.tls.key, cert: deps.tls.cert, minVersion: 'TLSv1.2', maxVersion: 'TLSv1.3', ciphers: TLS12_CIPHERS, honorCipherOrder: true }, handler)
       : createHttpServer(common, handler);
-    this.server.on('connection', () => {
+    this.server.on('connection', (s) => {
       deps.metrics?.connections.inc({ service: 'rdap' });
+      s.once('close', () => deps.metrics?.connections.dec({ service: 'rdap' }));
     });
-    this.server.on('connection', (s) => s.once('close', () => deps.metrics?.connections.dec({ service: 'rdap' })));
     this.server.on('clientError', (_err, socket) => {
       if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
       else socket.destroy();
@@ -119,7 +137,7 @@ export class RdapServer {
   }
 
   private send(req: IncomingMessage, res: ServerResponse, a: RdapAnswer): void {
-    const body = Buffer.from(JSON.stringify(a.body));
+    const body = Buffer.from(a.text ?? JSON.stringify(a.body));
     res.writeHead(a.status, { 'content-type': RDAP_MEDIA_TYPE, 'content-length': body.length, ...CORS, ...(this.draining ? { connection: 'close' } : {}), ...a.headers });
     // RFC 9110 §9.3.2: HEAD answers as GET would, without the content.
     res.end(req.method === 'HEAD' ? undefined : body);
@@ -161,10 +179,10 @@ export class RdapServer {
           };
         } else {
           const ctx: RdapContext = {
-            base: this.base.href, requestUrl: this.base.origin + target, terms: config.termsOfUse, termsUrl: this.termsUrl, asOf: data.asOf(),
+            base: this.base.href, requestUrl: this.base.origin + target, terms: config.termsOfUse, termsUrl: this.termsUrl, asOf: data.asOf().toISOString(),
             ...(config.port43 ? { port43: config.port43 } : {}),
           };
-          answer = await answerRdap(query, data, ctx, config.searchMaxResults);
+          answer = await answerRdap(query, data, ctx, config.searchMaxResults, this.templates);
         }
       }
     } catch (err) {

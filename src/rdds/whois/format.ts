@@ -14,7 +14,8 @@ export const EMAIL_POINTER = 'Please query the RDDS service of the Registrar of 
 const WICF = 'URL of the ICANN Whois Inaccuracy Complaint Form: https://www.icann.org/wicf/';
 const STATUS_POINTER = 'For more information on Whois status codes, please visit https://icann.org/epp';
 
-export interface WhoisContext { asOf: Date; termsOfUse: string }
+/** asOf: when the data is known current, already formatted (a Template slot when rendering once for reuse). */
+export interface WhoisContext { asOf: string; termsOfUse: string }
 
 /** Spec 4 dates: YYYY-MM-DDThh:mm:ssZ (UTC, no fraction). */
 export function whoisDate(d: Date | undefined): string {
@@ -46,7 +47,7 @@ export function wrap(text: string, width = 78): string[] {
 }
 
 function finish(l: Lines, ctx: WhoisContext, statusPointer: boolean): string {
-  l.raw(`>>> Last update of WHOIS database: ${whoisDate(ctx.asOf)} <<<`);
+  l.raw(`>>> Last update of WHOIS database: ${ctx.asOf} <<<`);
   l.raw('');
   if (statusPointer) { l.raw(STATUS_POINTER); l.raw(''); }
   for (const t of wrap(ctx.termsOfUse)) l.raw(t);

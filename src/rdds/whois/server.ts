@@ -9,8 +9,12 @@ import type { Logger } from '../../util/log.js';
 import { normaliseIp } from '../../util/net.js';
 import type { RddsMetrics } from '../metrics.js';
 import type { RateLimiter } from '../rate-limit.js';
-import { normaliseName, type RegistrationData } from '../service.js';
-import { domainAnswer, help, hostsAnswer, noMatch, refusal, registrarAnswer, type WhoisContext } from './format.js';
+import type { Zone } from '../../registry/zone-cache.js';
+import type { DomainRecord } from '../data.js';
+import type { RegistrarInfo } from '../registrars.js';
+import { normaliseName, type DomainView, type RegistrationData } from '../service.js';
+import { SLOT, Template } from '../template.js';
+import { domainAnswer, help, hostsAnswer, noMatch, refusal, registrarAnswer, whoisDate, type WhoisContext } from './format.js';
 import { parseWhoisQuery } from './query.js';
 
 export interface WhoisServerDeps {
@@ -23,9 +27,22 @@ export interface WhoisServerDeps {
 
 export interface WhoisAnswer { text: string; type: string; status: string }
 
+/** Domain answers rendered once per record, registrar and zone (the objects change identity when they change). */
+export type WhoisTemplates = WeakMap<DomainRecord, { registrar: RegistrarInfo; zone: Zone; template: Template }>;
+
+function domainText(d: DomainView, ctx: WhoisContext, templates: WhoisTemplates | undefined): string {
+  if (!templates) return domainAnswer(d, ctx);
+  let t = templates.get(d.record);
+  if (!t || t.registrar !== d.registrar || t.zone !== d.zone) {
+    t = { registrar: d.registrar, zone: d.zone, template: Template.of(domainAnswer(d, { ...ctx, asOf: SLOT.asOf }), false) };
+    templates.set(d.record, t);
+  }
+  return t.template.fill({ asOf: ctx.asOf, url: '' });
+}
+
 /** Answers one query line (exported for tests and the bench's in-process checks). */
-export async function answerWhois(line: string, deps: Pick<WhoisServerDeps, 'data' | 'config'>): Promise<WhoisAnswer> {
-  const ctx: WhoisContext = { asOf: deps.data.asOf(), termsOfUse: deps.config.termsOfUse };
+export async function answerWhois(line: string, deps: Pick<WhoisServerDeps, 'data' | 'config'> & { templates?: WhoisTemplates }): Promise<WhoisAnswer> {
+  const ctx: WhoisContext = { asOf: whoisDate(deps.data.asOf()), termsOfUse: deps.config.termsOfUse };
   const q = parseWhoisQuery(line);
   switch (q.kind) {
     case 'help': return { text: help(ctx), type: 'help', status: 'found' };
@@ -48,7 +65,7 @@ export async function answerWhois(line: string, deps: Pick<WhoisServerDeps, 'dat
       const n = normaliseName(q.input);
       if ('problem' in n) return { text: refusal(`Error: not a valid domain name (${n.problem}).`, ctx), type: 'domain', status: 'invalid' };
       const d = await deps.data.domain(n.name);
-      return d ? { text: domainAnswer(d, ctx), type: 'domain', status: 'found' } : { text: noMatch('', q.input, ctx), type: 'domain', status: 'not_found' };
+      return d ? { text: domainText(d, ctx, deps.templates), type: 'domain', status: 'found' } : { text: noMatch('', q.input, ctx), type: 'domain', status: 'not_found' };
     }
   }
 }
@@ -57,6 +74,7 @@ export class WhoisServer {
   readonly server: Server;
   private readonly sockets = new Set<Socket>();
   private readonly inFlight = new Set<Promise<void>>();
+  private readonly templates: WhoisTemplates = new WeakMap();
   private draining = false;
 
   constructor(private readonly deps: WhoisServerDeps) {
@@ -105,7 +123,7 @@ export class WhoisServer {
   }
 
   private refuse(socket: Socket, message: string, status: string): void {
-    const ctx = { asOf: this.deps.data.asOf(), termsOfUse: this.deps.config.termsOfUse };
+    const ctx = { asOf: whoisDate(this.deps.data.asOf()), termsOfUse: this.deps.config.termsOfUse };
     this.deps.metrics?.queries.inc({ service: 'whois', type: 'invalid', status });
     socket.end(refusal(message, ctx));
   }
@@ -121,10 +139,10 @@ export class WhoisServer {
     }
     let answer: WhoisAnswer;
     try {
-      answer = await answerWhois(line, this.deps);
+      answer = await answerWhois(line, { ...this.deps, templates: this.templates });
     } catch (err) {
       log.error({ err }, 'WHOIS query failed');
-      answer = { text: refusal('Error: the query could not be answered; please try again later.', { asOf: this.deps.data.asOf(), termsOfUse: this.deps.config.termsOfUse }), type: 'error', status: 'error' };
+      answer = { text: refusal('Error: the query could not be answered; please try again later.', { asOf: whoisDate(this.deps.data.asOf()), termsOfUse: this.deps.config.termsOfUse }), type: 'error', status: 'error' };
     }
     if (!socket.destroyed) socket.end(answer.text);
     metrics?.queries.inc({ service: 'whois', type: answer.type, status: answer.status });
