@@ -3,7 +3,7 @@
  * answering from PowerDNS, over sequential changes; (2) `registry zone export` of a large zone
  * (bulk-loaded by SQL), its duration and peak RSS, at two sizes to show memory stays flat.
  * Everything runs on loopback: a throwaway PostgreSQL, the EPP front-end, the dns service with
- * its managed pdns_server. Usage: node dist/bench/dns-bench.js [--changes=1000] [--domains=1000000] [--small=100000] [--heap-cap=48] [--keep]
+ * its managed pdns_server. Usage: node dist/bench/dns-bench.js [--changes=1000] [--domains=1000000] [--small=100000] [--heap-cap=48] [--no-resync] [--keep]
  */
 import { execFile } from 'node:child_process';
 import { randomInt } from 'node:crypto';
@@ -160,11 +160,22 @@ async function main(): Promise<void> {
     await admin.query(sql`VACUUM ANALYZE`);
     return round((performance.now() - t) / 1000, 1);
   };
+  // (3) `registry dns resync` of the small zone: from a PowerDNS that has none of the bulk
+  // domains (every unit written), then again with nothing to correct (a pure comparison).
+  const resyncRun = async (label: string) => {
+    const t = performance.now();
+    const { stdout } = await exec(process.execPath, [cli, '--config', conf, 'dns', 'resync', 'example', '--json'], { maxBuffer: 16 * 1024 * 1024 });
+    const r = JSON.parse(stdout) as { unitsChecked: number; unitsCorrected: number; recordsAdded: number };
+    const res = { resync: label, seconds: round((performance.now() - t) / 1000, 1), unitsChecked: r.unitsChecked, unitsCorrected: r.unitsCorrected, recordsAdded: r.recordsAdded };
+    console.log(JSON.stringify(res));
+    return res;
+  };
   try {
     const exports: unknown[] = [];
     if (small > 0) {
       const loadS = await load(0, small);
       exports.push({ ...(await exportRun('small', small + changes)), loadSeconds: loadS });
+      if (!f['no-resync']) out.resync = [await resyncRun('fill'), await resyncRun('compare')];
     }
     if (domains > small) {
       const loadL = await load(small, domains);
