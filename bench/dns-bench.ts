@@ -3,7 +3,7 @@
  * answering from PowerDNS, over sequential changes; (2) `registry zone export` of a large zone
  * (bulk-loaded by SQL), its duration and peak RSS, at two sizes to show memory stays flat.
  * Everything runs on loopback: a throwaway PostgreSQL, the EPP front-end, the dns service with
- * its managed pdns_server. Usage: node dist/bench/dns-bench.js [--changes=1000] [--domains=1000000] [--small=100000]
+ * its managed pdns_server. Usage: node dist/bench/dns-bench.js [--changes=1000] [--domains=1000000] [--small=100000] [--heap-cap=48] [--no-resync] [--keep]
  */
 import { execFile } from 'node:child_process';
 import { randomInt } from 'node:crypto';
@@ -120,13 +120,14 @@ async function main(): Promise<void> {
   const conf = join(dir, 'cli.json');
   writeFileSync(conf, JSON.stringify({ mode: 'production', database: { primary: pg.url() }, log: { file: join(dir, 'cli.log') }, dns: { server: 'external', pdnsDatabase: pg.url('pdns') } }));
   const cli = fileURLToPath(new URL('../src/cli/registry.js', import.meta.url));
-  const exportRun = async (label: string, n: number) => {
+  const heapCap = numFlag(f, 'heap-cap', 48, 16);
+  const exportRun = async (label: string, n: number, nodeFlags: string[] = []) => {
     const file = join(dir, `${label}.zone`);
-    const { stderr } = await exec('/usr/bin/time', ['-v', process.execPath, cli, '--config', conf, 'zone', 'export', 'example', '--out', file], { maxBuffer: 16 * 1024 * 1024 });
+    const { stderr } = await exec('/usr/bin/time', ['-v', process.execPath, ...nodeFlags, cli, '--config', conf, 'zone', 'export', 'example', '--out', file], { maxBuffer: 16 * 1024 * 1024 });
     const rss = Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(stderr)?.[1]) / 1024;
     const wall = /Elapsed \(wall clock\) time.*: (?:(\d+):)?(\d+):([\d.]+)/.exec(stderr)!;
     const seconds = Number(wall[1] ?? 0) * 3600 + Number(wall[2]) * 60 + Number(wall[3]);
-    const r = { domains: n, seconds: round(seconds, 1), peakRssMiB: round(rss, 0), fileMiB: round(statSync(file).size / 1048576, 0) };
+    const r = { domains: n, ...(nodeFlags.length ? { node: nodeFlags.join(' ') } : {}), seconds: round(seconds, 1), peakRssMiB: round(rss, 0), fileMiB: round(statSync(file).size / 1048576, 0) };
     console.log(JSON.stringify({ export: label, ...r }));
     rmSync(file);
     return r;
@@ -159,15 +160,28 @@ async function main(): Promise<void> {
     await admin.query(sql`VACUUM ANALYZE`);
     return round((performance.now() - t) / 1000, 1);
   };
+  // (3) `registry dns resync` of the small zone: from a PowerDNS that has none of the bulk
+  // domains (every unit written), then again with nothing to correct (a pure comparison).
+  const resyncRun = async (label: string) => {
+    const t = performance.now();
+    const { stdout } = await exec(process.execPath, [cli, '--config', conf, 'dns', 'resync', 'example', '--json'], { maxBuffer: 16 * 1024 * 1024 });
+    const r = JSON.parse(stdout) as { unitsChecked: number; unitsCorrected: number; recordsAdded: number };
+    const res = { resync: label, seconds: round((performance.now() - t) / 1000, 1), unitsChecked: r.unitsChecked, unitsCorrected: r.unitsCorrected, recordsAdded: r.recordsAdded };
+    console.log(JSON.stringify(res));
+    return res;
+  };
   try {
     const exports: unknown[] = [];
     if (small > 0) {
       const loadS = await load(0, small);
       exports.push({ ...(await exportRun('small', small + changes)), loadSeconds: loadS });
+      if (!f['no-resync']) out.resync = [await resyncRun('fill'), await resyncRun('compare')];
     }
     if (domains > small) {
       const loadL = await load(small, domains);
       exports.push({ ...(await exportRun('large', domains + changes)), loadSeconds: loadL });
+      // The same export with V8's heap capped: it completes, so memory does not grow with the zone.
+      exports.push(await exportRun('capped', domains + changes, [`--max-old-space-size=${heapCap}`]));
     }
     out.export = exports;
     console.log(JSON.stringify(out));

@@ -1,6 +1,6 @@
 /** Per-zone apex settings (dns_zones, dns_zone_ns): loading, creation from configured defaults, and changes by staff. */
 import { isIP } from 'node:net';
-import { sql, type Queryable } from '@databases/pg';
+import { sql, type Queryable } from '../db/pool.js';
 import type { DnsConfig } from '../config.js';
 
 export interface ZoneSettings {

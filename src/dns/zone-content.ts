@@ -4,7 +4,8 @@
  * (SOA, the zone's own NS and their addresses), rendered as PowerDNS records with the auth flags,
  * DNSSEC ordering and empty non-terminals that `pdnsutil rectify-zone` would give them.
  */
-import { sql, type Queryable, type SQLQuery } from '@databases/pg';
+import type { SQLQuery } from '@databases/pg';
+import { sql, type Queryable } from '../db/pool.js';
 import { ancestorsBelowZone, isAtOrBelow, nsec3Hash, nsecOrdername, unitOf } from './names.js';
 import type { ZoneSettings } from './settings.js';
 

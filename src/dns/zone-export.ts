@@ -12,22 +12,9 @@ import { IsolationLevel } from '@databases/pg';
 import { sql, type Database } from '../db/pool.js';
 import { nextSerial } from './serial.js';
 import { loadZoneSettings, type ZoneSettings } from './settings.js';
-import { apexUnits, countPublished, loadUnits, renderApex, renderUnit, streamPublishedUnits, streamUnitsForExport, type Rec, type UnitData } from './zone-content.js';
-import type { Queryable } from '@databases/pg';
+import { apexUnits, countPublished, loadUnits, renderApex, renderUnit, streamUnitsForExport, type Rec } from './zone-content.js';
 
 const run = promisify(execFile);
-
-/** Every unit of the zone below the apex in name order: delegated domains merged with units holding apex name servers. */
-export async function* zoneUnits(db: Queryable, s: ZoneSettings): AsyncGenerator<{ unit: string; data?: UnitData }> {
-  const extra = apexUnits(s);
-  let i = 0;
-  for await (const u of streamPublishedUnits(db, s.zoneId)) {
-    while (i < extra.length && extra[i]! < u.name) yield { unit: extra[i++]! };
-    if (extra[i] === u.name) i++;
-    yield { unit: u.name, data: u };
-  }
-  while (i < extra.length) yield { unit: extra[i++]! };
-}
 
 /** One record in master-file form; names are absolute (RFC 1035 §5.1). */
 export function masterLine(r: Rec): string {

@@ -39,10 +39,11 @@ export class Leadership {
   }
 
   private sleep = (ms: number): Promise<void> => new Promise((resolve) => {
-    if (this.abort.signal.aborted) return resolve();
+    const signal = this.abort.signal;
+    if (signal.aborted) return resolve();
+    const done = () => { clearTimeout(t); signal.removeEventListener('abort', done); resolve(); };
     const t = setTimeout(done, ms);
-    function done() { clearTimeout(t); resolve(); }
-    this.abort.signal.addEventListener('abort', done, { once: true });
+    signal.addEventListener('abort', done, { once: true });
   });
 
   private async loop(lead: (ctx: LeaderContext) => Promise<void>): Promise<void> {

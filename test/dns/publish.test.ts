@@ -9,7 +9,7 @@ import { sql } from '../../src/db/pool.js';
 import { NS } from '../../src/xml/namespaces.js';
 import { startHarness, type Harness, type ValidatingClient } from '../helpers/harness.js';
 import { deleteXml, domainUpdateXml, hostUpdateXml } from '../helpers/xml.js';
-import { dig, startPdns, type TestPdns } from '../helpers/pdns.js';
+import { dig, digRaw, startPdns, type TestPdns } from '../helpers/pdns.js';
 import type { Publisher } from '../../src/dns/publisher.js';
 
 const ALL = [NS.domain, NS.host, NS.contact];
@@ -38,9 +38,9 @@ describe('live publication to PowerDNS', () => {
     await pub.drain();
     const soa = await q('example', 'SOA');
     expect(soa[0]).toMatch(/^example\. 3600 IN SOA ns1\.nic\.example\. hostmaster\.nic\.example\. \d+ 1800 900 1209600 900$/);
-    expect(await q('example', 'NS')).toEqual(expect.arrayContaining(['example. 86400 IN NS ns1.nic.example.', 'example. 86400 IN NS ns2.dns-operator.net.']));
-    expect(await q('ns1.nic.example', 'A')).toEqual(['ns1.nic.example. 86400 IN A 192.0.2.53']);
-    expect(await q('ns1.nic.example', 'AAAA')).toEqual(['ns1.nic.example. 86400 IN AAAA 2001:db8::53']);
+    expect(await q('example', 'NS')).toEqual(expect.arrayContaining(['example. 86400 IN NS ns1.nic.example.', 'example. 86400 IN NS ns2.nic.example.']));
+    expect(await q('ns1.nic.example', 'A')).toEqual(['ns1.nic.example. 86400 IN A 127.0.0.53']);
+    expect(await q('ns1.nic.example', 'AAAA')).toEqual(['ns1.nic.example. 86400 IN AAAA ::1']);
     const dnskey = await q('example', 'DNSKEY', ['+dnssec']);
     expect(dnskey.some((l) => / IN DNSKEY 257 3 13 /.test(l))).toBe(true);
     expect(dnskey.some((l) => / IN RRSIG DNSKEY 13 1 /.test(l))).toBe(true);
@@ -145,6 +145,15 @@ describe('live publication to PowerDNS', () => {
     await ok(domainUpdateXml('deleg.example', { remNs: ['ns2.glue.example'] }));
     await pub.drain();
     expect(await serialOf()).toBeGreaterThan(before);
+  });
+
+  it('the zone\'s own name servers under a delegated domain become glue (occluded, not authoritative)', async () => {
+    await ok(domainCreateXml({ name: 'nic.example', ns: ['ns1.provider.net'], registrant: 'owner-a' }));
+    await pub.drain();
+    const [r] = await p.pdns.pool.query(sql`SELECT auth, ordername FROM records WHERE name = 'ns1.nic.example' AND type = 'A'`);
+    expect(r).toEqual({ auth: false, ordername: null });
+    // Asked for the address, PowerDNS now refers to the delegation (no authoritative answer).
+    expect((await digRaw(p.port, ['ns1.nic.example', 'A'])).match(/flags: ([a-z ]+);/)?.[1]).not.toMatch(/\baa\b/);
   });
 
   it('the records PowerDNS would rectify are exactly ours (auth, ordering, empty non-terminals)', async () => {

@@ -66,6 +66,15 @@ describe('resync and crash recovery', () => {
     expect(await resync(true)).toMatchObject({ unitsCorrected: 0, strayRemoved: 0, apexCorrected: false });
   });
 
+  it('a zone quiet for dns.serialRefreshHours gets a new serial (secondaries refetch fresh signatures)', async () => {
+    const later = p.publisher(h.t.db, { clock: () => new Date(Date.now() + 25 * 3_600_000) });
+    expect(await p.publisher(h.t.db).refreshQuietZones()).toBe(0);
+    expect(await later.refreshQuietZones()).toBe(1);
+    const before = Number((await dig(p.port, 'example', 'SOA'))[0]!.split(' ')[6]);
+    await later.drain();
+    expect(Number((await dig(p.port, 'example', 'SOA'))[0]!.split(' ')[6])).toBeGreaterThan(before);
+  });
+
   it('a publisher that fails before its commit loses nothing: the retry publishes everything', async () => {
     for (let i = 0; i < 5; i++) await ok(domainUpdateXml(`r${i}.example`, { addStatus: ['clientHold'] }));
     let crashes = 0;

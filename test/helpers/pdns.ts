@@ -45,7 +45,8 @@ export async function startPdns(opts: { tweak?: (d: DnsConfig) => void } = {}): 
   const api = new PowerDnsApi(server.apiUrl, server.apiKey);
   const pdnsutil = new PdnsUtil('pdnsutil', dir);
   const dns = structuredClone(defaults(dir).dns);
-  dns.defaults.nameservers = ['ns1.nic.{zone}=192.0.2.53;2001:db8::53', 'ns2.dns-operator.net'];
+  // Loopback only: PowerDNS looks up the addresses of apex name servers to NOTIFY them.
+  dns.defaults.nameservers = ['ns1.nic.{zone}=127.0.0.53;::1', 'ns2.nic.{zone}=127.0.0.54'];
   opts.tweak?.(dns);
   const log = pino({ level: 'warn' });
   return {
