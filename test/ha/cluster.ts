@@ -2,7 +2,7 @@
  * A throwaway two-node Patroni cluster with one etcd member on loopback free ports, built with
  * the operator script ops/bin/registry-cluster (background runner), for the HA fault tests.
  */
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,6 +14,8 @@ export const SCRIPT = fileURLToPath(new URL('../../ops/bin/registry-cluster', im
 
 export interface PgNode {
   name: string;
+  /** This node's pgBackRest configuration (archive option): same repository, own pg1-path. */
+  pgbackrestConf: string;
   pgPort: number;
   patroniPort: number;
   envFile: string;
@@ -61,9 +63,23 @@ async function status(url: string): Promise<number> {
   }
 }
 
-export async function startPatroniCluster(dir: string, o: { sync?: boolean } = {}): Promise<PatroniCluster> {
+/** The operator's pgBackRest template (ops/pgbackrest/pgbackrest.conf) pointed at one test node. */
+function pgbackrestConf(dir: string, node: { dataDir: string; pgPort: number; runDir: string }): string {
+  const template = readFileSync(fileURLToPath(new URL('../../ops/pgbackrest/pgbackrest.conf', import.meta.url)), 'utf8');
+  const set: Record<string, string> = {
+    'repo1-path': join(dir, 'repo'), 'log-path': join(dir, 'pgbackrest-log'), 'lock-path': join(dir, 'pgbackrest-lock'),
+    'pg1-path': node.dataDir, 'pg1-port': String(node.pgPort), 'pg1-socket-path': node.runDir, 'repo1-retention-full': '2',
+  };
+  return template.replace(/^([a-z0-9-]+)=.*$/gm, (line, key: string) => (key in set ? `${key}=${set[key]}` : line));
+}
+
+export async function startPatroniCluster(dir: string, o: { sync?: boolean; archive?: boolean } = {}): Promise<PatroniCluster> {
   mkdirSync(dir, { recursive: true });
   chmodSync(dir, 0o755);
+  for (const d of ['repo', 'pgbackrest-log', 'pgbackrest-lock']) {
+    mkdirSync(join(dir, d), { recursive: true });
+    if (process.getuid?.() === 0) execFileSync('chown', ['postgres:', join(dir, d)]);
+  }
   const etcdClient = await freePort();
   const etcdPeer = await freePort();
   const nodes: PgNode[] = [];
@@ -82,12 +98,14 @@ export async function startPatroniCluster(dir: string, o: { sync?: boolean } = {
       TTL: 10, LOOP_WAIT: 1, RETRY_TIMEOUT: 3, MAX_CONNECTIONS: 200, SHARED_BUFFERS: '64MB',
       SYNC_MODE: o.sync === false ? 'false' : 'true', SYNC_STRICT: 'false',
       SUPERUSER_PASSWORD: PASSWORDS.superuser, REPLICATION_PASSWORD: PASSWORDS.replication, REWIND_PASSWORD: PASSWORDS.rewind,
-      APP_USER: 'registry', APP_PASSWORD: PASSWORDS.app, APP_DB: 'registry', ARCHIVE: 'off', RUNNER: 'background', WAIT_SECONDS: 90,
+      APP_USER: 'registry', APP_PASSWORD: PASSWORDS.app, APP_DB: 'registry', RUNNER: 'background', WAIT_SECONDS: 90,
+      ARCHIVE: o.archive ? 'on' : 'off', PGBACKREST_STANZA: 'registry', PGBACKREST_CONFIG: join(dir, `${name}-pgbackrest.conf`),
     };
+    writeFileSync(env.PGBACKREST_CONFIG, pgbackrestConf(dir, { dataDir: env.DATA_DIR, pgPort, runDir: env.RUN_DIR }));
     const envFile = join(dir, `${name}.env`);
     writeFileSync(envFile, Object.entries(env).map(([k, v]) => `${k}=${v}`).join('\n') + '\n');
     nodes.push({
-      name, pgPort, patroniPort, envFile, dataDir: env.DATA_DIR,
+      name, pgPort, patroniPort, envFile, dataDir: env.DATA_DIR, pgbackrestConf: env.PGBACKREST_CONFIG,
       appUrl: `postgres://registry:${PASSWORDS.app}@127.0.0.1:${pgPort}/registry`,
       patroniUrl: `http://127.0.0.1:${patroniPort}`,
     });
