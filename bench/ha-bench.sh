@@ -21,36 +21,9 @@ free_port() { node -e "const s=require('net').createServer().listen(0,'127.0.0.1
 ETCD_CLIENT=$(free_port); ETCD_PEER=$(free_port)
 declare -A PGPORT APIPORT
 for n in 1 2; do
-  PGPORT[$n]=$(free_port); APIPORT[$n]=$(free_port)
-  cat >"$WORK/pg$n.env" <<EOF
-CLUSTER_NAME=registry-bench
-NODE_NAME=pg$n
-NODE_ADDRESS=127.0.0.1
-LISTEN_ADDRESS=127.0.0.1
-ALLOWED_NETWORK=127.0.0.1/32
-PG_PORT=${PGPORT[$n]}
-PATRONI_PORT=${APIPORT[$n]}
-ETCD_HOSTS=127.0.0.1:$ETCD_CLIENT
-ETCD_NAME=$([ "$n" = 1 ] && echo etcd1)
-ETCD_CLIENT_PORT=$ETCD_CLIENT
-ETCD_PEER_PORT=$ETCD_PEER
-ETCD_DATA_DIR=$WORK/etcd
-DATA_DIR=$WORK/pg$n/data
-RUN_DIR=$WORK/pg$n/run
-LOG_DIR=$WORK/pg$n/log
-CONFIG_DIR=$WORK/pg$n/conf
-TTL=$TTL
-LOOP_WAIT=$LOOP_WAIT
-RETRY_TIMEOUT=3
-SHARED_BUFFERS=256MB
-MAX_CONNECTIONS=200
-SUPERUSER_PASSWORD=Bench-su-1
-REPLICATION_PASSWORD=Bench-rep-1
-REWIND_PASSWORD=Bench-rew-1
-APP_PASSWORD=Bench-app-1
-ARCHIVE=off
-RUNNER=background
-EOF
+  ops/bin/loopback-cluster-env "$n" "$WORK" "$ETCD_CLIENT" "$ETCD_PEER" CLUSTER_NAME=registry-bench \
+    TTL="$TTL" LOOP_WAIT="$LOOP_WAIT" SHARED_BUFFERS=256MB APP_PASSWORD=Bench-app-1 >"$WORK/pg$n.env"
+  PGPORT[$n]=$(. "$WORK/pg$n.env"; echo "$PG_PORT"); APIPORT[$n]=$(. "$WORK/pg$n.env"; echo "$PATRONI_PORT")
 done
 APP=""
 cleanup() {

@@ -11,39 +11,10 @@ CLUSTER="$OPS/bin/registry-cluster"
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
-# write_env NODE_NUMBER: an env file for node N of the throwaway cluster.
+# write_env N: the env file of node N (ops/bin/loopback-cluster-env, with this file's names).
 write_env() {
-  local n="$1"
-  cat >"$WORK/pg$n.env" <<EOF
-CLUSTER_NAME=bats-registry
-NODE_NAME=pg$n
-NODE_ADDRESS=127.0.0.1
-LISTEN_ADDRESS=127.0.0.1
-ALLOWED_NETWORK=127.0.0.1/32
-PG_PORT=$(free_port)
-PATRONI_PORT=$(free_port)
-ETCD_HOSTS=127.0.0.1:$ETCD_CLIENT
-ETCD_NAME=$([ "$n" = 1 ] && echo etcd1)
-ETCD_CLIENT_PORT=$ETCD_CLIENT
-ETCD_PEER_PORT=$ETCD_PEER
-ETCD_DATA_DIR=$WORK/etcd
-DATA_DIR=$WORK/pg$n/data
-RUN_DIR=$WORK/pg$n/run
-LOG_DIR=$WORK/pg$n/log
-CONFIG_DIR=$WORK/pg$n/conf
-TTL=10
-LOOP_WAIT=1
-RETRY_TIMEOUT=3
-SHARED_BUFFERS=32MB
-MAX_CONNECTIONS=50
-SUPERUSER_PASSWORD=Bats-su-1
-REPLICATION_PASSWORD=Bats-rep-1
-REWIND_PASSWORD=Bats-rew-1
-APP_PASSWORD=Bats-app-1
-ARCHIVE=off
-RUNNER=background
-WAIT_SECONDS=90
-EOF
+  "$OPS/bin/loopback-cluster-env" "$1" "$WORK" "$ETCD_CLIENT" "$ETCD_PEER" CLUSTER_NAME=bats-registry \
+    SHARED_BUFFERS=32MB MAX_CONNECTIONS=50 APP_PASSWORD=Bats-app-1 >"$WORK/pg$1.env"
 }
 
 setup_file() {
