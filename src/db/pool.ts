@@ -98,6 +98,9 @@ export interface DatabaseConfig {
 
 type Route = (deadline: number) => Promise<{ member: Member; pool: ConnectionPool }>;
 
+/** Pause before an operation that provably did not run is tried on the (re-checked) primary. */
+const RETRY_PAUSE_MS = 100;
+
 /**
  * A ConnectionPool that picks its node per operation. An operation is repeated on the next
  * primary only when provably nothing of it ran: no connection could be had, or a standby refused
@@ -124,7 +127,11 @@ class RoutedPool implements ConnectionPool {
         const kind = classifyDbError(err);
         if (kind !== 'other') this.db.topology.suspect(member, (err as Error).message);
         const nothingRan = (!started && kind === 'connection') || kind === 'not-primary';
-        if (nothingRan && this.db.discovering && Date.now() < deadline) continue;
+        if (nothingRan && this.db.discovering && Date.now() < deadline) {
+          // Give the re-check a moment rather than hammer a node that just refused.
+          await new Promise((r) => setTimeout(r, RETRY_PAUSE_MS));
+          continue;
+        }
         throw err;
       }
     }

@@ -113,6 +113,10 @@ export interface DiscoveryOptions {
 interface Prober {
   member: Member;
   pool: ConnectionPool;
+  /** Probes failed in a row. */
+  failures: number;
+  /** An operation failed on this member since its last successful probe. */
+  suspected: boolean;
   timer?: NodeJS.Timeout;
   wake?: () => void;
   running?: Promise<void>;
@@ -147,7 +151,7 @@ export class DiscoveredTopology extends EventEmitter implements Topology {
     this.staleMs = this.interval * (o.staleAfterIntervals ?? 3) + this.timeout;
     this.members = o.members.map((m) => newMember(m, 'unknown'));
     this.probers = this.members.map((member) => ({
-      member,
+      member, failures: 0, suspected: false,
       pool: createConnectionPool({
         connectionString: member.url, poolSize: 1, applicationName: 'registry-probe',
         connectionTimeoutMilliseconds: this.timeout, queueTimeoutMilliseconds: this.timeout * 2 + 2000,
@@ -182,6 +186,7 @@ export class DiscoveredTopology extends EventEmitter implements Topology {
     const p = this.probers.find((x) => x.member === member);
     if (!p) return;
     if (member === this.current) this.o.log?.warn({ member: member.name, reason }, 'database primary suspected down; re-checking roles');
+    p.suspected = true;
     p.wake?.();
   }
 
@@ -202,7 +207,7 @@ export class DiscoveredTopology extends EventEmitter implements Topology {
   private async loop(p: Prober): Promise<void> {
     while (!this.stopped) {
       await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, this.current ? this.interval : this.fastInterval);
+        const t = setTimeout(resolve, this.current && p.failures === 0 ? this.interval : this.fastInterval);
         p.wake = () => { clearTimeout(t); resolve(); };
       });
       p.wake = undefined;
@@ -227,10 +232,19 @@ export class DiscoveredTopology extends EventEmitter implements Topology {
         m.lagSeconds = pg.lagSeconds;
         m.error = undefined;
       }
+      p.failures = 0;
+      p.suspected = false;
     } catch (err) {
+      p.failures++;
+      m.error = (err as Error).message;
+      // One slow or lost probe of a busy primary is not a failover: it stays primary until a
+      // second probe fails too, or an operation on it failed as well (then at once).
+      if (before === 'primary' && p.failures < 2 && !p.suspected) {
+        this.o.log?.warn({ member: m.name, error: m.error }, 'probe of the database primary failed; looking again');
+        return;
+      }
       m.role = 'unreachable';
       m.lagSeconds = undefined;
-      m.error = (err as Error).message;
     }
     m.checkedAt = Date.now();
     if (m.role !== before && before !== 'unknown') this.o.log?.info({ member: m.name, from: before, to: m.role, error: m.error }, 'database member role changed');

@@ -2,7 +2,7 @@
  * A throwaway two-node Patroni cluster with one etcd member on loopback free ports, built with
  * the operator script ops/bin/registry-cluster (background runner), for the HA fault tests.
  */
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,9 +11,12 @@ import { createConnectionPool, type ConnectionPool } from '../../src/db/pool.js'
 import { freePort } from '../../src/util/net.js';
 
 export const SCRIPT = fileURLToPath(new URL('../../ops/bin/registry-cluster', import.meta.url));
+const LOOPBACK_ENV = fileURLToPath(new URL('../../ops/bin/loopback-cluster-env', import.meta.url));
 
 export interface PgNode {
   name: string;
+  /** This node's pgBackRest configuration (archive option): same repository, own pg1-path. */
+  pgbackrestConf: string;
   pgPort: number;
   patroniPort: number;
   envFile: string;
@@ -61,35 +64,43 @@ async function status(url: string): Promise<number> {
   }
 }
 
-export async function startPatroniCluster(dir: string, o: { sync?: boolean } = {}): Promise<PatroniCluster> {
+/** The operator's pgBackRest template (ops/pgbackrest/pgbackrest.conf) pointed at one test node. */
+function pgbackrestConf(dir: string, node: { dataDir: string; pgPort: number; runDir: string }): string {
+  const template = readFileSync(fileURLToPath(new URL('../../ops/pgbackrest/pgbackrest.conf', import.meta.url)), 'utf8');
+  const set: Record<string, string> = {
+    'repo1-path': join(dir, 'repo'), 'log-path': join(dir, 'pgbackrest-log'), 'lock-path': join(dir, 'pgbackrest-lock'),
+    'pg1-path': node.dataDir, 'pg1-port': String(node.pgPort), 'pg1-socket-path': node.runDir, 'repo1-retention-full': '2',
+  };
+  return template.replace(/^([a-z0-9-]+)=.*$/gm, (line, key: string) => (key in set ? `${key}=${set[key]}` : line));
+}
+
+export async function startPatroniCluster(dir: string, o: { sync?: boolean; archive?: boolean } = {}): Promise<PatroniCluster> {
   mkdirSync(dir, { recursive: true });
   chmodSync(dir, 0o755);
+  for (const d of ['repo', 'pgbackrest-log', 'pgbackrest-lock']) {
+    mkdirSync(join(dir, d), { recursive: true });
+    if (process.getuid?.() === 0) execFileSync('chown', ['postgres:', join(dir, d)]);
+  }
   const etcdClient = await freePort();
   const etcdPeer = await freePort();
   const nodes: PgNode[] = [];
   for (const n of [1, 2]) {
     const name = `pg${n}`;
-    const pgPort = await freePort();
-    const patroniPort = await freePort();
-    const base = join(dir, name);
-    const env = {
-      CLUSTER_NAME: 'registry-ha-test', NODE_NAME: name, NODE_ADDRESS: '127.0.0.1', LISTEN_ADDRESS: '127.0.0.1', ALLOWED_NETWORK: '127.0.0.1/32',
-      PG_PORT: pgPort, PATRONI_PORT: patroniPort,
-      ETCD_HOSTS: `127.0.0.1:${etcdClient}`, ETCD_NAME: n === 1 ? 'etcd1' : '', ETCD_CLIENT_PORT: etcdClient, ETCD_PEER_PORT: etcdPeer,
-      ETCD_INITIAL_CLUSTER: `etcd1=http://127.0.0.1:${etcdPeer}`, ETCD_DATA_DIR: join(dir, 'etcd'),
-      DATA_DIR: join(base, 'data'), RUN_DIR: join(base, 'run'), LOG_DIR: join(base, 'log'), CONFIG_DIR: join(base, 'conf'),
-      // Fast failure detection for a test; production keeps the example file's 20/5/5.
-      TTL: 10, LOOP_WAIT: 1, RETRY_TIMEOUT: 3, MAX_CONNECTIONS: 200, SHARED_BUFFERS: '64MB',
-      SYNC_MODE: o.sync === false ? 'false' : 'true', SYNC_STRICT: 'false',
-      SUPERUSER_PASSWORD: PASSWORDS.superuser, REPLICATION_PASSWORD: PASSWORDS.replication, REWIND_PASSWORD: PASSWORDS.rewind,
-      APP_USER: 'registry', APP_PASSWORD: PASSWORDS.app, APP_DB: 'registry', ARCHIVE: 'off', RUNNER: 'background', WAIT_SECONDS: 90,
-    };
+    const conf = join(dir, `${name}-pgbackrest.conf`);
+    // The loopback env of ops/bin/loopback-cluster-env, with this test's names and secrets.
+    const text = await run(LOOPBACK_ENV, [String(n), dir, String(etcdClient), String(etcdPeer),
+      'CLUSTER_NAME=registry-ha-test', `SYNC_MODE=${o.sync === false ? 'false' : 'true'}`,
+      `SUPERUSER_PASSWORD=${PASSWORDS.superuser}`, `REPLICATION_PASSWORD=${PASSWORDS.replication}`, `REWIND_PASSWORD=${PASSWORDS.rewind}`,
+      `APP_PASSWORD=${PASSWORDS.app}`, `ARCHIVE=${o.archive ? 'on' : 'off'}`, 'PGBACKREST_STANZA=registry', `PGBACKREST_CONFIG=${conf}`]);
+    const env = Object.fromEntries(text.trim().split('\n').map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+    const pgPort = Number(env.PG_PORT);
+    writeFileSync(conf, pgbackrestConf(dir, { dataDir: env.DATA_DIR!, pgPort, runDir: env.RUN_DIR! }));
     const envFile = join(dir, `${name}.env`);
-    writeFileSync(envFile, Object.entries(env).map(([k, v]) => `${k}=${v}`).join('\n') + '\n');
+    writeFileSync(envFile, text);
     nodes.push({
-      name, pgPort, patroniPort, envFile, dataDir: env.DATA_DIR,
+      name, pgPort, patroniPort: Number(env.PATRONI_PORT), envFile, dataDir: env.DATA_DIR!, pgbackrestConf: conf,
       appUrl: `postgres://registry:${PASSWORDS.app}@127.0.0.1:${pgPort}/registry`,
-      patroniUrl: `http://127.0.0.1:${patroniPort}`,
+      patroniUrl: `http://127.0.0.1:${env.PATRONI_PORT}`,
     });
   }
   const [n1, n2] = nodes as [PgNode, PgNode];

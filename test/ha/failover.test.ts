@@ -25,9 +25,13 @@ const CLI = fileURLToPath(new URL('../../dist/src/cli/registry.js', import.meta.
 const PW = { a: 'Ha-reg-a-123', b: 'Ha-reg-b-123', bNew: 'Ha-reg-b-456', c: 'Ha-reg-c-123', cNew: 'Ha-reg-c-456' };
 const LEADER_LOCK = 0x52454732; // src/jobs/scheduler.ts
 
-const cli = (dataDir: string, ...args: string[]) => new Promise<string>((resolve, reject) => {
-  execFile(process.execPath, [CLI, '--data-dir', dataDir, ...args], { encoding: 'utf8', timeout: 60_000 }, (err, out, errOut) => (err ? reject(new Error(`${args.join(' ')}: ${err.message} ${out} ${errOut}`)) : resolve(out)));
+const OPS_BIN = fileURLToPath(new URL('../../ops/bin/', import.meta.url));
+
+const exec = (file: string, args: string[]) => new Promise<string>((resolve, reject) => {
+  execFile(file, args, { encoding: 'utf8', timeout: 120_000 }, (err, out, errOut) => (err ? reject(new Error(`${file} ${args.join(' ')}: ${err.message} ${out} ${errOut}`)) : resolve(out)));
 });
+const cli = (dataDir: string, ...args: string[]) => exec(process.execPath, [CLI, '--data-dir', dataDir, ...args]);
+const backup = (node: PgNode, command: string) => exec(join(OPS_BIN, 'registry-backup'), ['--config', node.pgbackrestConf, '--patroni', node.patroniUrl, command]);
 
 async function poll<T>(what: string, fn: () => Promise<T>, ok: (v: T) => boolean, timeoutMs: number, everyMs = 200): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -67,7 +71,7 @@ describe('HA appliance under faults', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'registry-ha-'));
     chmodSync(dir, 0o755); // the postgres user must reach the data directories below
-    cluster = await startPatroniCluster(join(dir, 'db'));
+    cluster = await startPatroniCluster(join(dir, 'db'), { archive: true });
     const hosts = cluster.nodes.map((n) => n.appUrl);
     const appA = join(dir, 'app-a');
     const appB = join(dir, 'app-b');
@@ -86,6 +90,10 @@ describe('HA appliance under faults', () => {
     const s = await eppSession(targetA, 'ha-a', PW.a);
     expect(resultCode(await s.request(contactCreateXml({ id: 'ha-owner' })))).toBe(1000);
     await s.close();
+    // WAL archiving to pgBackRest from the first primary, and a full backup before any fault.
+    const first = (await cluster.leader())!;
+    await backup(first, 'init');
+    await backup(first, 'full');
   }, 300_000);
 
   afterAll(async () => {
@@ -151,6 +159,20 @@ describe('HA appliance under faults', () => {
     expect(await a.metric('registry_cache_full_flushes_total', { reason: 'connect' })).toBeGreaterThan(flushesBefore);
     for (const s of sessions) await s.client.close();
   }, 180_000);
+
+  it('restores the backup taken before the failover, with the WAL the new primary archived since', async () => {
+    const leader = (await cluster.leader())!;
+    const [{ n }] = await cluster.admin(leader).query(sql`SELECT count(*)::int AS n FROM domains`);
+    expect(n).toBeGreaterThanOrEqual(confirmedInFirstFailover.length);
+    // Only the primary backs up; the other node's timer run is a no-op.
+    expect(await backup(cluster.other(leader), 'incr')).toMatch(/not the primary/);
+    await backup(leader, 'check'); // switches and archives the current WAL segment
+    const report = await exec(join(OPS_BIN, 'registry-restore-drill'), ['--config', leader.pgbackrestConf, '--dir', cluster.dir]);
+    expect(report).toMatch(new RegExp(`^domains=${n}$`, 'm'));
+    expect(report).toMatch(/^domains_without_their_records=0$/m);
+    expect(report).toMatch(/^restore-drill: ok/m);
+    expect(await backup(leader, 'incr')).toMatch(/incr backup \S+ done/);
+  }, 120_000);
 
   it('gets the old primary back as the synchronous standby (Patroni rewinds and rejoins it)', async () => {
     const leader = (await cluster.leader())!;
