@@ -45,11 +45,15 @@ export async function autoRenewExpired(deps: LifecycleDeps, zones: Map<number, Z
   const batch = deps.batch ?? 500;
   let renewed = 0;
   let deleted = 0;
+  // Keyset by id: a domain renewed in this pass is not picked again by a later batch even if it
+  // is still expired (a pass as of a far-off instant renews once, not until the expiry catches up).
+  let after = 0;
   await inBatches(deps.db, batch, async (tx) => {
     const due: DueDomain[] = await tx.query(sql`
       SELECT id, roid, name, zone_id, sponsor_id, expires_at, statuses FROM domains
-       WHERE expires_at <= ${now} AND rgp_status IS NULL
-       ORDER BY expires_at, id LIMIT ${batch} FOR UPDATE SKIP LOCKED`);
+       WHERE expires_at <= ${now} AND rgp_status IS NULL AND id > ${after}
+       ORDER BY id LIMIT ${batch} FOR UPDATE SKIP LOCKED`);
+    if (due.length) after = due[due.length - 1]!.id;
     const renew = due.filter((d) => (zones.get(d.zone_id)?.policy ?? DEFAULT_POLICY).autoRenew);
     const svTrid = `job-autorenew-${now.getTime().toString(36)}`;
     for (const d of due) {

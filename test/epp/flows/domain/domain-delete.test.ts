@@ -19,7 +19,7 @@ describe('domain:delete', () => {
     await x.expectCode(x.a, deleteXml('contact', owner), 1000);
     await x.expectCode(x.a, deleteXml('host', 'ns.elsewhere.net'), 1000);
     const history = await x.db.query(sql`SELECT action FROM object_history WHERE object_type = 'domain' AND snapshot->>'name' = ${name} ORDER BY id`);
-    expect(history.map((r: { action: string }) => r.action)).toEqual(['create', 'delete']);
+    expect(history.map((r: { action: string }) => r.action)).toEqual(['create', 'delete', 'purge']);
   });
 
   it('is for the sponsor (2201), of a domain that exists (2303)', async () => {
