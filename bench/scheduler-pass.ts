@@ -41,17 +41,23 @@ try {
   const t0 = Date.now();
   // The registry: most domains expire over the coming year; EXPIRING of them earlier today;
   // RGP of them at the end of redemption and RGP at the end of pendingDelete.
+  // Spread over the id range as in a real registry: every (DOMAINS / EXPIRING)-th domain expires today.
+  const every = Math.max(1, Math.floor(DOMAINS / Math.max(1, EXPIRING)));
   await admin.query(sql`
+    WITH g AS (
+      SELECT g, g % ${every} = 0 AND g / ${every} <= ${EXPIRING} AS today,
+             CASE WHEN g % ${every} = 1 AND g / ${every} < ${RGP} THEN 'redemptionPeriod'
+                  WHEN g % ${every} = 2 AND g / ${every} < ${RGP} THEN 'pendingDelete' END AS rgp
+        FROM generate_series(1, ${DOMAINS}) g)
     INSERT INTO domains (roid, name, zone_id, sponsor_id, creator_id, created_at, expires_at, statuses, rgp_status, rgp_until, deleted_at)
     SELECT 'D' || g || '-BENCH', 'd' || g || '.example', 1, 1 + g % 4, 1 + g % 4, now() - interval '2 years',
-           CASE WHEN g <= ${EXPIRING} THEN date_trunc('day', now()) + (g % 36000) * interval '1 second'
+           CASE WHEN today THEN date_trunc('day', now()) + (g % 36000) * interval '1 second'
                 ELSE now() + interval '1 day' + (g % 31536000) * interval '1 second' END,
-           CASE WHEN g > ${EXPIRING} AND g <= ${EXPIRING + 2 * RGP} THEN '{pendingDelete}'::text[] ELSE '{}' END,
-           CASE WHEN g > ${EXPIRING} AND g <= ${EXPIRING + RGP} THEN 'redemptionPeriod'
-                WHEN g > ${EXPIRING + RGP} AND g <= ${EXPIRING + 2 * RGP} THEN 'pendingDelete' END,
-           CASE WHEN g > ${EXPIRING} AND g <= ${EXPIRING + 2 * RGP} THEN now() - interval '1 hour' END,
-           CASE WHEN g > ${EXPIRING} AND g <= ${EXPIRING + 2 * RGP} THEN now() - interval '32 days' END
-      FROM generate_series(1, ${DOMAINS}) g`);
+           CASE WHEN rgp IS NOT NULL THEN '{pendingDelete}'::text[] ELSE '{}' END,
+           rgp,
+           CASE WHEN rgp IS NOT NULL THEN now() - interval '1 hour' END,
+           CASE WHEN rgp IS NOT NULL THEN now() - interval '32 days' END
+      FROM g`);
   await admin.query(sql`VACUUM ANALYZE domains`);
   // "Today" ends at midnight UTC: the pass sees the domains that expired earlier today.
   const at = new Date(Math.max(Date.now(), new Date(new Date().toISOString().slice(0, 10) + 'T10:00:00Z').getTime()));
