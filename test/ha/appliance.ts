@@ -96,7 +96,10 @@ export async function startAppliance(name: string, dir: string, ports: { eppPort
   for (;;) {
     const h = await a.health().catch(() => undefined);
     if (h?.status === 'ok') break;
-    if (Date.now() > deadline || proc.exitCode !== null) throw new Error(`appliance ${name} did not become healthy:\n${out}`);
+    if (Date.now() > deadline || proc.exitCode !== null) {
+      await a.stop(); // nothing else holds it to stop it later
+      throw new Error(`appliance ${name} did not become healthy:\n${out}`);
+    }
     await new Promise((r) => setTimeout(r, 250));
   }
   return a;

@@ -8,8 +8,7 @@ export interface DomainMissingRecords { name: string; missing: string[] }
 
 /**
  * Domains lacking a record their create transaction writes: the `domain:create` audit row with
- * result 1000 and the `create` row of object_history. When the ledger exists (issue 4), its
- * entry is one more CASE line here.
+ * result 1000, the `create` row of object_history, and the ledger's create charge.
  */
 export async function domainsWithoutTheirRecords(db: Queryable): Promise<DomainMissingRecords[]> {
   return db.query(sql`
@@ -19,7 +18,9 @@ export async function domainsWithoutTheirRecords(db: Queryable): Promise<DomainM
                                WHERE a.object_type = 'domain' AND a.object_id = d.name
                                  AND a.command = 'domain:create' AND a.result_code = 1000) THEN 'audit' END,
         CASE WHEN NOT EXISTS (SELECT 1 FROM object_history h
-                               WHERE h.object_type = 'domain' AND h.object_roid = d.roid AND h.action = 'create') THEN 'object_history' END
+                               WHERE h.object_type = 'domain' AND h.object_roid = d.roid AND h.action = 'create') THEN 'object_history' END,
+        CASE WHEN NOT EXISTS (SELECT 1 FROM ledger_entries l
+                               WHERE l.domain_roid = d.roid AND l.kind = 'charge' AND l.operation = 'create') THEN 'ledger' END
       ], NULL) AS missing
       FROM domains d
     ) checked
