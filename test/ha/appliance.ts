@@ -42,6 +42,10 @@ export function registryConfig(o: { hosts: string[]; patroniUrls?: string[]; epp
       ...(o.pki ? { tlsCertFile: join(o.pki, 'server.crt'), tlsKeyFile: join(o.pki, 'server.key'), caCertFile: join(o.pki, 'ca.crt'), caKeyFile: join(o.pki, 'ca.key') } : {}),
     },
     workers: { threads: 1 },
+    // The HA tests are about EPP writes across a failover; both nodes run on one machine, so the
+    // RDDS and DNS front-ends (fixed ports, covered by their own tests) stay off.
+    rdds: { processes: 0 },
+    dns: { enabled: false },
     metrics: { port: o.metricsPort },
     log: { level: 'info', file: join(o.dir, 'logs', 'registry.log') },
   };

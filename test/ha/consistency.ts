@@ -27,3 +27,12 @@ export async function domainsWithoutTheirRecords(db: Queryable): Promise<DomainM
     WHERE cardinality(missing) > 0
     ORDER BY name`) as Promise<DomainMissingRecords[]>;
 }
+
+/** The other direction: create charges whose domain is not there (none of the HA tests deletes). */
+export async function chargesWithoutTheirDomain(db: Queryable): Promise<string[]> {
+  const rows = await db.query(sql`
+    SELECT l.domain_name FROM ledger_entries l
+     WHERE l.kind = 'charge' AND l.operation = 'create' AND NOT EXISTS (SELECT 1 FROM domains d WHERE d.roid = l.domain_roid)
+     ORDER BY l.domain_name`);
+  return rows.map((r: { domain_name: string }) => r.domain_name);
+}

@@ -19,7 +19,7 @@ import { setPassword } from '../../src/admin/registrars.js';
 import { startPatroniCluster, type PatroniCluster, type PgNode } from './cluster.js';
 import { configureAppliance, startAppliance, type Appliance } from './appliance.js';
 import { CreateLoad, eppSession, type Target } from './load.js';
-import { domainsWithoutTheirRecords } from './consistency.js';
+import { chargesWithoutTheirDomain, domainsWithoutTheirRecords } from './consistency.js';
 
 const CLI = fileURLToPath(new URL('../../dist/src/cli/registry.js', import.meta.url));
 const PW = { a: 'Ha-reg-a-123', b: 'Ha-reg-b-123', bNew: 'Ha-reg-b-456', c: 'Ha-reg-c-123', cNew: 'Ha-reg-c-456' };
@@ -80,8 +80,11 @@ describe('HA appliance under faults', () => {
     // The admin CLI finds the primary among database.hosts too.
     await cli(appA, 'db', 'migrate');
     await cli(appA, 'zone', 'add', 'example');
+    // Creates are billed, so a lost write would also show as a charge without its domain (or the reverse).
+    await cli(appA, 'price', 'set', 'example', 'create', '5.00');
     for (const [clID, pw] of [['ha-a', PW.a], ['ha-b', PW.b], ['ha-c', PW.c]] as const) {
       await cli(appA, 'registrar', 'create', clID, '--name', `HA ${clID}`, '--password', pw, '--ip', '127.0.0.0/8', '--zone', 'example', '--max-sessions', '100');
+      await cli(appA, 'account', 'topup', clID, '1000000.00');
     }
     a = await startAppliance('A', appA, portsA);
     b = await startAppliance('B', appB, portsB);
@@ -153,6 +156,7 @@ describe('HA appliance under faults', () => {
     const [{ n }] = await db.query(sql`SELECT count(*)::int AS n FROM domains WHERE name = ANY(${confirmedInFirstFailover})`);
     expect(n).toBe(confirmedInFirstFailover.length);
     expect(await domainsWithoutTheirRecords(db)).toEqual([]);
+    expect(await chargesWithoutTheirDomain(db)).toEqual([]);
     const failed = load.results.filter((r) => r.code === 2400).map((r) => r.name);
     const [{ applied }] = await db.query(sql`SELECT count(*)::int AS applied FROM domains WHERE name = ANY(${failed})`);
     Object.assign(figures, { confirmed: confirmedInFirstFailover.length, answered2400: failed.length, answered2400ButApplied: applied, firstAfterKillSentMs: first.sentAt - killAt });
@@ -259,6 +263,7 @@ describe('HA appliance under faults', () => {
     const [{ n }] = await newDb.query(sql`SELECT count(*)::int AS n FROM domains WHERE name = ANY(${confirmedInFirstFailover})`);
     expect(n).toBe(confirmedInFirstFailover.length);
     expect(await domainsWithoutTheirRecords(newDb)).toEqual([]);
+    expect(await chargesWithoutTheirDomain(newDb)).toEqual([]);
   }, 120_000);
 
   it('reports not ready once no primary has been reachable for longer than the wait, while /health stays up', async () => {
