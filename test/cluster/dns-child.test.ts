@@ -78,6 +78,21 @@ describe('dns child in the appliance', () => {
     expect(text).toMatch(/registry_dns_alarm\{[^}]*\} 0/);
   });
 
+  it('if pdns_server dies, the dns child exits and the supervisor restarts both', async () => {
+    const pidFile = join(dir, 'dns', 'pdns', 'pdns.pid');
+    const before = Number(readFileSync(pidFile, 'utf8'));
+    process.kill(before, 'SIGKILL');
+    await eventually(async () => {
+      const now = Number(readFileSync(pidFile, 'utf8'));
+      expect(now).not.toBe(before);
+      expect(existsSync(`/proc/${now}`)).toBe(true);
+      expect((await dig(dnsPort, 'live.example', 'NS'))).toContain('live.example. 86400 IN NS ns.provider.net.');
+    }, 20_000);
+    const res = await request(`http://127.0.0.1:${metricsPort}/health`);
+    const h = (await res.body.json()) as { children: { kind: string; restarts: number }[] };
+    expect(h.children.find((c) => c.kind === 'dns')!.restarts).toBeGreaterThanOrEqual(1);
+  });
+
   it('SIGTERM stops the appliance and its pdns_server', async () => {
     const pidFile = join(dir, 'dns', 'pdns', 'pdns.pid');
     const pid = Number(readFileSync(pidFile, 'utf8'));
