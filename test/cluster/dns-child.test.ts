@@ -88,10 +88,15 @@ describe('dns child in the appliance', () => {
       expect(existsSync(`/proc/${now}`)).toBe(true);
       expect((await dig(dnsPort, 'live.example', 'NS'))).toContain('live.example. 86400 IN NS ns.provider.net.');
     }, 20_000);
-    const res = await request(`http://127.0.0.1:${metricsPort}/health`);
-    const h = (await res.body.json()) as { children: { kind: string; restarts: number }[] };
-    expect(h.children.find((c) => c.kind === 'dns')!.restarts).toBeGreaterThanOrEqual(1);
-  });
+    // Restarted and ready again (so the drain below does not meet a child still starting).
+    await eventually(async () => {
+      const res = await request(`http://127.0.0.1:${metricsPort}/health`);
+      const h = (await res.body.json()) as { children: { kind: string; ready: boolean; restarts: number }[] };
+      const dns = h.children.find((c) => c.kind === 'dns')!;
+      expect(dns.restarts).toBeGreaterThanOrEqual(1);
+      expect(dns.ready).toBe(true);
+    }, 20_000);
+  }, 60_000);
 
   it('SIGTERM stops the appliance and its pdns_server', async () => {
     const pidFile = join(dir, 'dns', 'pdns', 'pdns.pid');
@@ -100,5 +105,5 @@ describe('dns child in the appliance', () => {
     proc.kill('SIGTERM');
     await new Promise((r) => proc.once('exit', r));
     await eventually(async () => { expect(existsSync(`/proc/${pid}`)).toBe(false); }, 10_000);
-  });
+  }, 60_000);
 });
