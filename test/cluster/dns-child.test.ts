@@ -41,8 +41,8 @@ describe('dns child in the appliance', () => {
       const h = (await res.body.json()) as { status: string; children: { kind: string; ready: boolean }[] };
       expect(h.children.find((c) => c.kind === 'dns')?.ready).toBe(true);
       expect(h.status).toBe('ok');
-    }, 40_000).catch((err) => { throw new Error(`${(err as Error).message}\n${out}`); });
-  });
+    }, 80_000).catch((err) => { throw new Error(`${(err as Error).message}\n${out}`); });
+  }, 90_000);
 
   afterAll(async () => {
     if (proc.exitCode === null) proc.kill('SIGKILL');
