@@ -48,7 +48,7 @@ const USAGE = `usage: registry [--data-dir DIR] [--config FILE] COMMAND
   dns zone show [ZONE]               the zones' apex settings
   dns zone set ZONE [--ns NAME[=ADDR;ADDR]]... [--mname HOST] [--rname MAILBOX]
                     [--dnssec on|off] [--nsec3 on|off] [--opt-out on|off] [--publish on|off]
-  dns ds ZONE                        the zone's DS records (and key) for the parent
+  dns ds ZONE                        the zone's DS (SHA-256) and KSK DNSKEY records for the parent
   db migrate | db status
   config check                       validate the configuration and print it (secrets elided)
 ${BILLING_USAGE}

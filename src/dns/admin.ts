@@ -61,7 +61,9 @@ export async function dnsResync(cfg: RegistryConfig, db: Database, registryUrl: 
 export async function dnsExportDs(cfg: RegistryConfig, registryUrl: string, zone: string): Promise<string> {
   const { pdns, pdnsutil } = pdnsFor(cfg, registryUrl);
   await pdns.dispose();
-  return pdnsutil.exportDs(zone);
+  const p = await pdnsutil.forParent(zone);
+  if (p.ds.length === 0) throw new Error(`zone ${zone} has no DNSSEC keys in PowerDNS (is it signed? registry dns status)`);
+  return [...p.ds, ...p.dnskey].join('\n');
 }
 
 /** Renders a progress bar on stderr (only called when stderr is a terminal). */

@@ -64,6 +64,8 @@ export interface ManagedPowerDnsOptions {
   apiPort: number;
   apiKey?: string;
   pdnsServer?: string;
+  /** Called if pdns_server exits when nobody asked it to (after a successful start). */
+  onExit?: (code: number | null, signal: NodeJS.Signals | null) => void;
 }
 
 /** pdns.conf for a hidden primary written to directly in its database (see ops/dns/pdns.conf). */
@@ -116,6 +118,7 @@ export class ManagedPowerDns {
   readonly apiUrl: string;
   readonly logFile: string;
   private exited: Promise<void> = Promise.resolve();
+  private stopping = false;
 
   constructor(private readonly o: ManagedPowerDnsOptions) {
     mkdirSync(o.dir, { recursive: true });
@@ -155,7 +158,11 @@ export class ManagedPowerDns {
     child.once('exit', (code) => { exitCode = code ?? -1; });
     for (;;) {
       if (exitCode !== null) throw new Error(`pdns_server exited with ${exitCode} at start; see ${this.logFile}`);
-      try { await api.ping(); return; } catch (err) {
+      try {
+        await api.ping();
+        child.once('exit', (code, signal) => { if (!this.stopping) this.o.onExit?.(code, signal); });
+        return;
+      } catch (err) {
         if (Date.now() > deadline) { await this.stop(); throw new Error(`pdns_server did not answer within ${timeoutMs} ms (${(err as Error).message}); see ${this.logFile}`); }
       }
       await new Promise((r) => setTimeout(r, 50));
@@ -182,6 +189,7 @@ export class ManagedPowerDns {
   }
 
   async stop(): Promise<void> {
+    this.stopping = true;
     const c = this.child;
     if (!c || c.exitCode !== null || c.signalCode !== null) return;
     c.kill('SIGTERM');

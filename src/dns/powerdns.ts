@@ -171,7 +171,16 @@ export class PdnsUtil {
   async setNsec3(zone: string, optOut: boolean): Promise<void> { await this.run('set-nsec3', zone, `1 ${optOut ? 1 : 0} 0 -`); }
   async unsetNsec3(zone: string): Promise<void> { await this.run('unset-nsec3', zone); }
   async disableDnssec(zone: string): Promise<void> { await this.run('disable-dnssec', zone); }
-  /** DS (digest type 2, RFC 4509) and DNSKEY for the parent. */
+  /** Every DS of the zone's keys as pdnsutil prints them (digest types 2 and 4). */
   async exportDs(zone: string): Promise<string> { return this.run('export-zone-ds', zone); }
-  async exportDnskey(zone: string, keyId: number): Promise<string> { return this.run('export-zone-dnskey', zone, String(keyId)); }
+
+  /**
+   * What the parent needs: the DS records with digest type 2 (SHA-256, RFC 4509; RST refuses 1)
+   * and the DNSKEYs of the zone's key-signing keys, for parents that take keys.
+   */
+  async forParent(zone: string): Promise<{ ds: string[]; dnskey: string[] }> {
+    const ds = (await this.exportDs(zone)).split('\n').map((l) => l.replace(/\s*;.*$/, '').trim()).filter((l) => / IN DS \d+ \d+ 2 /.test(l));
+    const dnskey = (await this.run('show-zone', zone)).split('\n').map((l) => /^(?:KSK|CSK) DNSKEY = (.*?)\s*(?:;.*)?$/.exec(l)?.[1]).filter((l): l is string => !!l);
+    return { ds, dnskey };
+  }
 }

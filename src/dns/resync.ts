@@ -10,7 +10,7 @@ import type { DnsMetrics } from './metrics.js';
 import { deleteStray, publishedSerial, replaceUnits, strayRecords, unitRecords, unitRecordsInRange, type PdnsZone, type PowerDnsApi, type PowerDnsDb, type StoredRec } from './powerdns.js';
 import { nextSerial, serialMax } from './serial.js';
 import { loadZoneSettings, type ZoneSettings } from './settings.js';
-import { apexUnits, recKey, renderApex, renderUnit, streamPublishedUnits, type Rec, type UnitData } from './zone-content.js';
+import { apexUnits, collatesBytewise, recKey, renderApex, renderUnit, streamPublishedUnits, type Rec, type UnitData } from './zone-content.js';
 
 export interface DriftReport {
   zone: string;
@@ -54,13 +54,14 @@ export async function resyncZone(d: ResyncDeps, zoneId: number, pz: PdnsZone, op
   const report: DriftReport = { zone: first.zone, unitsChecked: 0, unitsCorrected: 0, recordsAdded: 0, recordsRemoved: 0, strayRemoved: 0, apexCorrected: false, dryRun, examples: [] };
   const note = (sign: string, keys: string[]) => { for (const k of keys) if (report.examples.length < 20) report.examples.push(`${sign} ${k.split('|').slice(0, 3).join(' ')}`); };
 
+  const bytewise = await collatesBytewise(d.db.primary);
   let after: string | undefined;
   for (let done = false; !done;) {
     done = await d.pdns.withZone(pz.id, async (ptx) => {
       const { s, list } = await d.db.primary.tx(async (rtx) => {
         const s = (await loadZoneSettings(rtx, zoneId))!;
         const list: UnitData[] = [];
-        for await (const u of streamPublishedUnits(rtx, zoneId, { ...(after !== undefined ? { after } : {}), limit: chunk })) list.push(u);
+        for await (const u of streamPublishedUnits(rtx, zoneId, { ...(after !== undefined ? { after } : {}), limit: chunk, bytewise })) list.push(u);
         return { s, list };
       }, RR);
       const through = list.length === chunk ? list[list.length - 1]!.name : undefined;

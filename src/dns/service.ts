@@ -24,7 +24,14 @@ export function pdnsEndpoints(cfg: RegistryConfig): { database: string; apiUrl: 
   return { database: d.pdnsDatabase || withDatabase(cfg.database.primary, 'pdns'), apiUrl: d.apiUrl || `http://127.0.0.1:${d.apiPort}`, configDir: d.pdnsConfigDir };
 }
 
-export async function startDnsService(cfg: RegistryConfig, log: Logger, metrics: DnsMetrics, clock?: () => Date): Promise<DnsService> {
+export interface DnsServiceOptions {
+  clock?: () => Date;
+  /** The managed pdns_server died: the process should exit so its supervisor restarts both. */
+  onFatal?: (why: string) => void;
+}
+
+export async function startDnsService(cfg: RegistryConfig, log: Logger, metrics: DnsMetrics, opts: DnsServiceOptions = {}): Promise<DnsService> {
+  const clock = opts.clock;
   const d = cfg.dns;
   if (!d.enabled) {
     log.info('DNS publication disabled by configuration (dns.enabled=false)');
@@ -43,7 +50,8 @@ export async function startDnsService(cfg: RegistryConfig, log: Logger, metrics:
     // Managed: the database is created (with PowerDNS's schema) on first start, on the registry's cluster by default.
     const target = new URL(ep.database);
     const database = await ensurePdnsDatabase(withDatabase(ep.database, 'postgres'), decodeURIComponent(target.pathname.slice(1)));
-    managed = new ManagedPowerDns({ dir: ep.configDir, database, listenHost: host, listenPort: port, apiPort: d.apiPort, ...(d.apiKey ? { apiKey: d.apiKey } : {}), pdnsServer: d.pdnsServer });
+    managed = new ManagedPowerDns({ dir: ep.configDir, database, listenHost: host, listenPort: port, apiPort: d.apiPort, ...(d.apiKey ? { apiKey: d.apiKey } : {}), pdnsServer: d.pdnsServer,
+      onExit: (code, signal) => { log.error({ code, signal }, 'managed pdns_server exited'); opts.onFatal?.('pdns_server exited'); } });
     await managed.start();
     api = new PowerDnsApi(managed.apiUrl, managed.apiKey);
     ep.database = database;

@@ -84,11 +84,14 @@ export async function loadUnits(db: Queryable, zoneId: number, names: string[]):
  * compares ASCII strings in), from a server-side cursor so memory stays flat whatever the size.
  * `after` and `through` bound the names (exclusive, inclusive) for chunked readers.
  */
-export async function* streamPublishedUnits(db: Queryable, zoneId: number, opts: { after?: string; limit?: number; batchSize?: number } = {}): AsyncGenerator<UnitData> {
+export async function* streamPublishedUnits(db: Queryable, zoneId: number, opts: { after?: string; limit?: number; batchSize?: number; bytewise?: boolean } = {}): AsyncGenerator<UnitData> {
+  // Byte order either way; when the database's own collation is byte order, saying so lets the
+  // planner walk the name index instead of sorting the zone for every chunk.
+  const name = opts.bytewise ? sql`d.name` : sql`d.name COLLATE "C"`;
   const where = sql`d.zone_id = ${zoneId} AND NOT (d.statuses && ${[...NOT_PUBLISHED_STATUSES]}::text[])
     AND EXISTS (SELECT 1 FROM domain_hosts e WHERE e.domain_id = d.id)
-    ${opts.after !== undefined ? sql`AND d.name COLLATE "C" > ${opts.after}` : sql``}`;
-  const order = sql`ORDER BY d.name COLLATE "C" ${opts.limit !== undefined ? sql`LIMIT ${opts.limit}` : sql``}`;
+    ${opts.after !== undefined ? sql`AND ${name} > ${opts.after}` : sql``}`;
+  const order = sql`ORDER BY ${name} ${opts.limit !== undefined ? sql`LIMIT ${opts.limit}` : sql``}`;
   const q = unitSelect(sql`domains d`, where, order);
   if (opts.limit !== undefined) {
     for (const r of (await db.query(q)) as UnitRow[]) yield toUnit(r);
@@ -128,6 +131,12 @@ export async function* streamUnitsForExport(db: Queryable, zoneId: number, batch
       ds: (r.ds ?? []).map((t) => { const [k, a, dt, dg] = t.split(' '); return { keyTag: Number(k), alg: Number(a), digestType: Number(dt), digest: dg! }; }),
     };
   }
+}
+
+/** True when the database sorts text in byte order (C or POSIX collation), as JavaScript compares ASCII. */
+export async function collatesBytewise(db: Queryable): Promise<boolean> {
+  const [r] = await db.query(sql`SELECT datcollate FROM pg_database WHERE datname = current_database()`);
+  return /^(C|POSIX)$/.test(r.datcollate);
 }
 
 /** Number of delegated domains in a zone (for progress reporting). */

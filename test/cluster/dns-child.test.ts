@@ -41,8 +41,8 @@ describe('dns child in the appliance', () => {
       const h = (await res.body.json()) as { status: string; children: { kind: string; ready: boolean }[] };
       expect(h.children.find((c) => c.kind === 'dns')?.ready).toBe(true);
       expect(h.status).toBe('ok');
-    }, 40_000).catch((err) => { throw new Error(`${(err as Error).message}\n${out}`); });
-  });
+    }, 80_000).catch((err) => { throw new Error(`${(err as Error).message}\n${out}`); });
+  }, 90_000);
 
   afterAll(async () => {
     if (proc.exitCode === null) proc.kill('SIGKILL');
@@ -78,6 +78,26 @@ describe('dns child in the appliance', () => {
     expect(text).toMatch(/registry_dns_alarm\{[^}]*\} 0/);
   });
 
+  it('if pdns_server dies, the dns child exits and the supervisor restarts both', async () => {
+    const pidFile = join(dir, 'dns', 'pdns', 'pdns.pid');
+    const before = Number(readFileSync(pidFile, 'utf8'));
+    process.kill(before, 'SIGKILL');
+    await eventually(async () => {
+      const now = Number(readFileSync(pidFile, 'utf8'));
+      expect(now).not.toBe(before);
+      expect(existsSync(`/proc/${now}`)).toBe(true);
+      expect((await dig(dnsPort, 'live.example', 'NS'))).toContain('live.example. 86400 IN NS ns.provider.net.');
+    }, 20_000);
+    // Restarted and ready again (so the drain below does not meet a child still starting).
+    await eventually(async () => {
+      const res = await request(`http://127.0.0.1:${metricsPort}/health`);
+      const h = (await res.body.json()) as { children: { kind: string; ready: boolean; restarts: number }[] };
+      const dns = h.children.find((c) => c.kind === 'dns')!;
+      expect(dns.restarts).toBeGreaterThanOrEqual(1);
+      expect(dns.ready).toBe(true);
+    }, 20_000);
+  }, 60_000);
+
   it('SIGTERM stops the appliance and its pdns_server', async () => {
     const pidFile = join(dir, 'dns', 'pdns', 'pdns.pid');
     const pid = Number(readFileSync(pidFile, 'utf8'));
@@ -85,5 +105,5 @@ describe('dns child in the appliance', () => {
     proc.kill('SIGTERM');
     await new Promise((r) => proc.once('exit', r));
     await eventually(async () => { expect(existsSync(`/proc/${pid}`)).toBe(false); }, 10_000);
-  });
+  }, 60_000);
 });

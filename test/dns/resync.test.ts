@@ -88,6 +88,27 @@ describe('resync and crash recovery', () => {
     expect(await resync(true)).toMatchObject({ unitsCorrected: 0, strayRemoved: 0, apexCorrected: false });
   });
 
+  it('two publishers at once (a leader and a stale one) still converge: the zone lock orders them', async () => {
+    const one = p.publisher(h.t.db, { dns: { ...p.dns, batchSize: 2 } });
+    const two = p.publisher(h.t.db, { dns: { ...p.dns, batchSize: 3 } });
+    const edits = (async () => {
+      for (let i = 5; i < 25; i++) await ok(domainUpdateXml(`r${i}.example`, { addStatus: ['clientHold'] }));
+      for (let i = 5; i < 25; i += 2) await ok(domainUpdateXml(`r${i}.example`, { remStatus: ['clientHold'] }));
+    })();
+    let editing = true;
+    void edits.finally(() => { editing = false; });
+    const run = async (pub: typeof one) => { while (editing) { await pub.drain(); await new Promise((r) => setTimeout(r, 5)); } await pub.drain(); };
+    await Promise.all([run(one), run(two), edits]);
+    await one.drain();
+    expect(await queued()).toBe(0);
+    expect(await resync(true)).toMatchObject({ unitsCorrected: 0, strayRemoved: 0, apexCorrected: false });
+    expect((await dig(p.port, 'r5.example', 'NS'))).toContain('r5.example. 86400 IN NS ns.provider.net.');
+    expect((await dig(p.port, 'r6.example', 'NS')).some((l) => l.startsWith('r6.example.') && l.includes(' NS '))).toBe(false);
+    // Leave r5..r24 as the SIGKILL test below expects them: not held.
+    for (let i = 6; i < 25; i += 2) await ok(domainUpdateXml(`r${i}.example`, { remStatus: ['clientHold'] }));
+    await one.drain();
+  });
+
   it('a publisher process SIGKILLed mid-stream converges after restart, with no drift', async () => {
     const cfg = structuredClone(h.config);
     cfg.dns = { ...p.dns, server: 'external', pdnsDatabase: p.url, apiUrl: p.server.apiUrl, apiKey: p.server.apiKey, pdnsConfigDir: p.dir, batchSize: 3, pollIntervalMs: 20 };

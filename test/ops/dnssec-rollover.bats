@@ -6,7 +6,7 @@ setup_file() {
   export WORK=$(mktemp -d /tmp/rollover-bats.XXXXXX)
   chmod 755 "$WORK"
   PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
-  export PGPORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  export PGPORT=$(node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")
   RUN=""
   if [ "$(id -u)" = 0 ]; then chown postgres "$WORK"; RUN="runuser -u postgres --"; fi
   $RUN "$PGBIN/initdb" -D "$WORK/pg" -U postgres --auth=trust >/dev/null
