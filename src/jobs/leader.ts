@@ -9,7 +9,7 @@ import type { Logger } from '../util/log.js';
 export interface LeaderContext {
   /** Aborted when stop() is called: the lead function should return soon after. */
   readonly signal: AbortSignal;
-  /** Proves the lock connection (and so the lock) is still ours; throws if it is not. */
+  /** Proves the lock connection (and so the lock) is still ours, on a primary; throws if it is not. */
   heartbeat(): Promise<void>;
   /** Waits ms, or less if stop() is called. */
   sleep(ms: number): Promise<void>;
@@ -52,12 +52,18 @@ export class Leadership {
       try {
         // task() holds one connection for as long as we lead; the lock lives and dies with it.
         await this.o.pool.task(async (conn) => {
-          const [{ locked }] = await conn.query(sql`SELECT pg_try_advisory_lock(${this.o.lockId}) AS locked`);
+          // Only on the primary: advisory locks work on a standby too, where a connection left
+          // over from before a failover would make a second leader.
+          const [{ locked }] = await conn.query(sql`SELECT CASE WHEN pg_is_in_recovery() THEN false ELSE pg_try_advisory_lock(${this.o.lockId}) END AS locked`);
           if (!locked) return;
           this.leader = true;
           this.o.log.info(`${this.o.name}: leader`);
           try {
-            const ctx: LeaderContext = { signal, sleep: this.sleep, heartbeat: async () => { await conn.query(sql`SELECT 1`); } };
+            const heartbeat = async () => {
+              const [{ standby }] = await conn.query(sql`SELECT pg_is_in_recovery() AS standby`);
+              if (standby) throw new Error(`${this.o.name}: the lock connection is on a standby now (failover): stepping down`);
+            };
+            const ctx: LeaderContext = { signal, sleep: this.sleep, heartbeat };
             while (!signal.aborted) {
               await lead(ctx);
               await ctx.heartbeat();

@@ -1,9 +1,11 @@
 /**
- * The cluster-wide job runner. Leadership is a session-level Postgres advisory lock held on a
- * dedicated connection: exactly one process runs the jobs, and if it dies its connection closes,
- * the lock is released, and another process takes over at its next attempt.
+ * The cluster-wide job runner. Leadership (src/jobs/leader.ts) is a session-level Postgres
+ * advisory lock held on a dedicated connection to the primary: exactly one process runs the jobs,
+ * and if it dies its connection closes, the lock is released, and another process takes over at
+ * its next attempt.
  */
-import { sql, type Database } from '../db/pool.js';
+import type { Database } from '../db/pool.js';
+import { Leadership } from './leader.js';
 import type { Logger } from '../util/log.js';
 import { PriceCache } from '../billing/prices.js';
 import { advanceRedemption, autoRenewExpired, expireAllocationTokens, expireRestores, loadZones, pruneEndedGraces } from '../lifecycle/jobs.js';
@@ -57,58 +59,26 @@ export interface SchedulerOptions {
 }
 
 export class Scheduler {
-  private stopped = false;
-  private wake: (() => void) | undefined;
-  private running: Promise<void> | undefined;
-  leader = false;
+  private readonly leadership: Leadership;
 
-  constructor(private readonly o: SchedulerOptions) {}
-
-  start(): void { this.running = this.loop(); }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise((r) => { const t = setTimeout(r, ms); this.wake = () => { clearTimeout(t); r(); }; });
+  constructor(private readonly o: SchedulerOptions) {
+    this.leadership = new Leadership({ pool: o.db.primary, lockId: LEADER_LOCK, name: 'job runner', log: o.log, retryMs: o.intervalMs ?? 10_000 });
   }
 
-  private async loop(): Promise<void> {
+  /** True while this process holds the cluster's job lock (on the primary). */
+  get leader(): boolean { return this.leadership.leader; }
+
+  start(): void {
     const interval = this.o.intervalMs ?? 10_000;
-    while (!this.stopped) {
-      try {
-        // task() holds one connection for as long as we lead; the lock lives and dies with it.
-        await this.o.db.primary.task(async (conn) => {
-          // Only on the primary: advisory locks work on a standby too, where a connection left
-          // over from before a failover would make a second leader.
-          const [{ locked }] = await conn.query(sql`SELECT CASE WHEN pg_is_in_recovery() THEN false ELSE pg_try_advisory_lock(${LEADER_LOCK}) END AS locked`);
-          if (!locked) return;
-          this.leader = true;
-          this.o.log.info('job runner: leader');
-          try {
-            while (!this.stopped) {
-              this.o.onPassStart?.();
-              const r = await runPass(this.o.db, (this.o.clock ?? (() => new Date()))(), this.o.batch ? { batch: this.o.batch } : {});
-              this.o.onPass?.(r);
-              if (passDidWork(r)) this.o.log.info(r, 'job pass');
-              // Prove the connection (and so the lock) is still ours, on a primary, before the next pass.
-              const [{ standby }] = await conn.query(sql`SELECT pg_is_in_recovery() AS standby`);
-              if (standby) break;
-              await this.sleep(interval);
-            }
-          } finally {
-            this.leader = false;
-            await conn.query(sql`SELECT pg_advisory_unlock(${LEADER_LOCK})`).catch(() => {});
-          }
-        });
-      } catch (err) {
-        this.leader = false;
-        this.o.log.warn({ err }, 'job runner: lost the database; retrying');
-      }
-      if (!this.stopped) await this.sleep(interval);
-    }
+    // One pass, then a pause; Leadership proves the lock is still ours (on a primary) before the next.
+    this.leadership.start(async (ctx) => {
+      this.o.onPassStart?.();
+      const r = await runPass(this.o.db, (this.o.clock ?? (() => new Date()))(), this.o.batch ? { batch: this.o.batch } : {});
+      this.o.onPass?.(r);
+      if (passDidWork(r)) this.o.log.info(r, 'job pass');
+      await ctx.sleep(interval);
+    });
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    this.wake?.();
-    await this.running;
-  }
+  stop(): Promise<void> { return this.leadership.stop(); }
 }
