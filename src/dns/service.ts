@@ -68,7 +68,8 @@ export async function startDnsService(cfg: RegistryConfig, log: Logger, metrics:
   } else {
     log.warn('no PowerDNS API configured (dns.apiUrl): secondaries learn of changes at their SOA refresh, not by immediate NOTIFY');
   }
-  const db = new Database({ primary: cfg.database.primary, standbys: [], poolSize: 3, applicationName: 'registry-dns' });
+  // Writes only (the queue and PowerDNS's tables): the primary, followed through failovers with database.hosts.
+  const db = Database.fromConfig({ ...cfg.database, standbys: [] }, { poolSize: 3, applicationName: 'registry-dns' });
   const publisher = new Publisher({ db, pdns, ...(api ? { api } : {}), pdnsutil: new PdnsUtil(d.pdnsutil, ep.configDir), dns: d, log, metrics, ...(clock ? { clock } : {}) });
   metrics.watchQueue(() => publisher.queueStatus(), d.alarmSeconds);
   const leadership = new Leadership({ pool: db.primary, lockId: DNS_PUBLISHER_LOCK, name: 'dns publisher', log, retryMs: 2000 });
