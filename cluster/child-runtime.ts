@@ -8,7 +8,8 @@ export interface SupervisorMessage { type: 'shutdown'; graceMs: number }
 export type DatabaseStatus = 'available' | 'unavailable';
 export type ChildMessage =
   | { type: 'ready'; kind: string; detail?: Record<string, unknown> }
-  | { type: 'status'; kind: string; database: DatabaseStatus };
+  | { type: 'status'; kind: string; database: DatabaseStatus }
+  | { type: 'alarms'; kind: string; alarms: string[] };
 
 export function childConfig(): RegistryConfig {
   const raw = process.env.REGISTRY_CONFIG_JSON;
@@ -27,6 +28,8 @@ export interface ChildService {
   registry: client.Registry;
   /** Reports database reachability to the supervisor (its /ready), now and on every change. */
   watchDatabase?(report: (status: DatabaseStatus) => void): void;
+  /** Reports the child's alarms (e.g. DNS publication lagging) to the supervisor's /health, on every change. */
+  watchAlarms?(report: (alarms: string[]) => void): void;
 }
 
 export async function runChild(kind: string, start: (cfg: RegistryConfig, log: Logger) => Promise<ChildService>): Promise<void> {
@@ -35,6 +38,13 @@ export async function runChild(kind: string, start: (cfg: RegistryConfig, log: L
   process.on('SIGINT', () => {});
   process.on('uncaughtException', (err) => { log.fatal({ err }, 'uncaught exception'); process.exit(70); });
   process.on('unhandledRejection', (err) => { log.fatal({ err }, 'unhandled rejection'); process.exit(70); });
+  // A shutdown asked for while the child is still starting is remembered and honoured as soon
+  // as it is up (ignoring it made a drain during start-up wait for the kill timeout).
+  let early: number | undefined;
+  const onEarly = (m: SupervisorMessage) => { if (m?.type === 'shutdown') early = m.graceMs; };
+  const onEarlyTerm = () => { early = cfg.epp.shutdownGraceSeconds * 1000; };
+  process.on('message', onEarly);
+  process.on('SIGTERM', onEarlyTerm);
   let service: Awaited<ReturnType<typeof start>>;
   try {
     service = await start(cfg, log);
@@ -42,6 +52,8 @@ export async function runChild(kind: string, start: (cfg: RegistryConfig, log: L
     log.fatal({ err }, 'child failed to start');
     process.exit(78);
   }
+  process.off('message', onEarly);
+  process.off('SIGTERM', onEarlyTerm);
   // Every child must answer the supervisor's metrics request, or the aggregate times out;
   // prom-client installs the responder only when an AggregatorRegistry is constructed here.
   new client.AggregatorRegistry();
@@ -58,7 +70,12 @@ export async function runChild(kind: string, start: (cfg: RegistryConfig, log: L
   };
   process.on('message', (m: SupervisorMessage) => { if (m?.type === 'shutdown') void stop(m.graceMs); });
   process.on('SIGTERM', () => void stop(cfg.epp.shutdownGraceSeconds * 1000));
+  if (early !== undefined) { void stop(early); return; }
   process.send?.({ type: 'ready', kind, ...(service.detail ? { detail: service.detail } : {}) } satisfies ChildMessage);
+  service.watchAlarms?.((alarms) => {
+    if (alarms.length) log.warn({ alarms }, 'alarm');
+    try { process.send?.({ type: 'alarms', kind, alarms } satisfies ChildMessage); } catch { /* supervisor gone */ }
+  });
   service.watchDatabase?.((database) => {
     if (database === 'unavailable') log.error('no database primary reachable: reporting not ready');
     else log.info('database primary reachable');

@@ -19,6 +19,8 @@ interface Slot {
   ready: boolean;
   /** Last database reachability the child reported (children that do not report count as available). */
   database?: DatabaseStatus;
+  /** Alarms the child last reported (e.g. DNS publication behind): shown by /health, not /ready. */
+  alarms?: string[];
   restarts: number;
   recentCrashes: number;
   startedAt: number;
@@ -68,12 +70,15 @@ export class Supervisor {
     slot.worker = worker;
     slot.ready = false;
     slot.database = undefined;
+    slot.alarms = undefined;
     slot.startedAt = Date.now();
     worker.on('message', (m: ChildMessage) => {
       if (m?.type === 'ready') {
         slot.ready = true;
         this.updateGauge();
         this.opts.log.info({ kind: slot.kind, pid: worker.process.pid, ...m.detail }, 'child ready');
+      } else if (m?.type === 'alarms') {
+        slot.alarms = m.alarms.length ? m.alarms : undefined;
       } else if (m?.type === 'status') {
         slot.database = m.database;
         this.opts.log[m.database === 'available' ? 'info' : 'warn']({ kind: slot.kind, pid: worker.process.pid, database: m.database }, 'child database status');
@@ -101,13 +106,20 @@ export class Supervisor {
     for (const [kind, n] of byKind) this.childrenUp.set({ kind }, n);
   }
 
-  health(): { status: 'ok' | 'degraded' | 'stopping'; database: DatabaseStatus; children: { kind: string; pid?: number; ready: boolean; database?: DatabaseStatus; restarts: number }[] } {
-    const children = this.slots.map((s) => ({ kind: s.kind, ...(s.worker?.process.pid ? { pid: s.worker.process.pid } : {}), ready: s.ready, ...(s.database ? { database: s.database } : {}), restarts: s.restarts }));
+  health(): { status: 'ok' | 'degraded' | 'stopping'; database: DatabaseStatus; alarms: string[]; children: { kind: string; pid?: number; ready: boolean; database?: DatabaseStatus; alarms?: string[]; restarts: number }[] } {
+    const children = this.slots.map((s) => ({
+      kind: s.kind, ...(s.worker?.process.pid ? { pid: s.worker.process.pid } : {}), ready: s.ready,
+      ...(s.database ? { database: s.database } : {}), ...(s.alarms ? { alarms: s.alarms } : {}), restarts: s.restarts,
+    }));
+    // Alarms make the node "degraded" in /health for monitoring, but a load balancer's /ready
+    // only cares whether it can serve.
+    const alarms = [...new Set(children.flatMap((c) => c.alarms ?? []))];
     // A node whose children cannot reach a database primary cannot serve: a load balancer should
     // send registrars to the other node (children report this only after their failover wait).
     const database: DatabaseStatus = children.some((c) => c.database === 'unavailable') ? 'unavailable' : 'available';
-    const status = this.stopping ? 'stopping' : children.every((c) => c.ready) && database === 'available' ? 'ok' : 'degraded';
-    return { status, database, children };
+    const serving = children.every((c) => c.ready) && database === 'available';
+    const status = this.stopping ? 'stopping' : serving && alarms.length === 0 ? 'ok' : 'degraded';
+    return { status, database, alarms, children };
   }
 
   private serveHealth(): Promise<void> {
@@ -118,7 +130,8 @@ export class Supervisor {
         const h = this.health();
         // /health: the supervisor is alive and at least one child serves; /ready: all children
         // ready and a database primary reachable from them.
-        const ok = url === '/health' ? h.status !== 'stopping' && h.children.some((c) => c.ready) : h.status === 'ok';
+        const ok = url === '/health' ? h.status !== 'stopping' && h.children.some((c) => c.ready)
+          : h.status !== 'stopping' && h.children.every((c) => c.ready) && h.database === 'available';
         res.writeHead(ok ? 200 : 503, { 'content-type': 'application/json' });
         res.end(JSON.stringify(h));
         return;

@@ -28,6 +28,8 @@ export interface DnsServiceOptions {
   clock?: () => Date;
   /** The managed pdns_server died: the process should exit so its supervisor restarts both. */
   onFatal?: (why: string) => void;
+  /** The publication alarm went on (one line) or off (none): for the supervisor's /health. */
+  onAlarms?: (alarms: string[]) => void;
 }
 
 export async function startDnsService(cfg: RegistryConfig, log: Logger, metrics: DnsMetrics, opts: DnsServiceOptions = {}): Promise<DnsService> {
@@ -95,6 +97,7 @@ export async function startDnsService(cfg: RegistryConfig, log: Logger, metrics:
           const alarm = q.oldestSeconds > d.alarmSeconds;
           if (alarm && !alarmed) log.warn({ oldestSeconds: q.oldestSeconds, depth: q.depth }, 'DNS publication is behind: the oldest change is older than dns.alarmSeconds');
           if (!alarm && alarmed) log.info('DNS publication caught up');
+          if (alarm !== alarmed) opts.onAlarms?.(alarm ? [`dns: publication behind (oldest unpublished change older than ${d.alarmSeconds} s, ${q.depth} names queued)`] : []);
           alarmed = alarm;
         }
         if (now - lastRefresh >= 3_600_000) { lastRefresh = now; await publisher.refreshQuietZones(); }
@@ -103,6 +106,8 @@ export async function startDnsService(cfg: RegistryConfig, log: Logger, metrics:
       }
     } finally {
       metrics.leader.set(0);
+      // Whoever leads next reports its own view of the queue.
+      if (alarmed) opts.onAlarms?.([]);
     }
   });
   return {

@@ -37,6 +37,8 @@ describe('supervisor', () => {
     eppPort = await freePort();
     metricsPort = await freePort();
     const rdds = [`--rdds.whoisPort=${await freePort()}`, `--rdds.rdapPort=${await freePort()}`];
+    // The DNS child has its own test (test/cluster/dns-child.test.ts); here its managed PowerDNS would take fixed ports.
+    rdds.push('--dns.enabled=false');
     const start = fileURLToPath(new URL('../../dist/cluster/start.js', import.meta.url));
     // mode embedded with an external primary: bootstrap migrates, creates the CA and seeds the demo.
     proc = spawn(process.execPath, [start, '--data-dir', dir, `--epp.port=${eppPort}`, `--metrics.port=${metricsPort}`, '--epp.processes=2', '--workers.threads=1', ...rdds, `--database.primary=${t.url}`], { stdio: ['ignore', 'pipe', 'pipe'] });
