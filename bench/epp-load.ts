@@ -12,6 +12,7 @@
  */
 import { fork } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import tls from 'node:tls';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { EppClient, commandXml, domainCheckXml, domainCreateXml, domainInfoXml, helloXml, loginXml, logoutXml, resultCode, resultMessage } from '../src/epp/client.js';
 import { NS } from '../src/xml/namespaces.js';
@@ -20,6 +21,8 @@ import { flags, numFlag, round, Samples } from './stats.js';
 interface Target {
   host: string; port: number; servername?: string;
   ca?: Buffer; cert?: Buffer; key?: Buffer;
+  /** Made once from ca/cert/key: parsing them for every connection would be client work the server never sees. */
+  context: tls.SecureContext;
   clID: string; pw: string; timeoutMs: number;
 }
 
@@ -60,11 +63,14 @@ function target(f: Record<string, string>): Target {
   const clID = f.clid ?? r?.clID;
   const pw = f.pw ?? r?.password;
   if (clID === undefined || pw === undefined) throw new TypeError('need --credentials=path (optionally --registrar=N or --clid) or --clid and --pw');
+  const ca = caPath !== undefined ? readFileSync(caPath) : undefined;
+  const pair = certPath !== undefined && keyPath !== undefined ? { cert: readFileSync(certPath), key: readFileSync(keyPath) } : undefined;
   return {
     host, port, clID, pw, timeoutMs: numFlag(f, 'timeout', 30, 0.001) * 1000,
     ...(f.servername !== undefined ? { servername: f.servername } : {}),
-    ...(caPath !== undefined ? { ca: readFileSync(caPath) } : {}),
-    ...(certPath !== undefined && keyPath !== undefined ? { cert: readFileSync(certPath), key: readFileSync(keyPath) } : {}),
+    ...(ca ? { ca } : {}),
+    ...(pair ?? {}),
+    context: tls.createSecureContext({ minVersion: 'TLSv1.2', ...(ca ? { ca } : {}), ...(pair ?? {}) }),
   };
 }
 
@@ -73,10 +79,9 @@ const unique = () => `b${process.pid.toString(36)}${(seq++).toString(36)}`;
 
 async function connect(t: Target): Promise<EppClient> {
   return EppClient.connect({
-    host: t.host, port: t.port,
+    host: t.host, port: t.port, secureContext: t.context,
     ...(t.servername !== undefined ? { servername: t.servername } : {}),
-    ...(t.ca ? { ca: t.ca } : { rejectUnauthorized: false }),
-    ...(t.cert && t.key ? { cert: t.cert, key: t.key } : {}),
+    ...(t.ca ? {} : { rejectUnauthorized: false }),
     timeoutMs: t.timeoutMs, requestTimeoutMs: t.timeoutMs,
   });
 }

@@ -61,9 +61,11 @@ async function drive(argv: string[]): Promise<Record<string, unknown>> {
     let errors = 0;
     const stopAt = Date.now() + durationMs;
 
+    // One context for every connection, as the EPP load generator does.
+    const secureContext = tls.createSecureContext({ ca });
     const open = () => new Promise<Conn>((resolve, reject) => {
       let waiting: { resolve: () => void; reject: (e: Error) => void } | undefined;
-      const s = tls.connect({ host: '127.0.0.1', port, ca, servername: 'localhost' }, () => {
+      const s = tls.connect({ host: '127.0.0.1', port, secureContext, servername: 'localhost' }, () => {
         s.setNoDelay(true);
         const d = new Deframer(1 << 20);
         s.on('data', (chunk: Buffer) => { for (const ev of d.push(chunk)) if (ev.kind === 'frame') { const w = waiting; waiting = undefined; w?.resolve(); } });

@@ -9,6 +9,8 @@ export interface EppClientOptions {
   ca?: string | Buffer;
   cert?: string | Buffer;
   key?: string | Buffer;
+  /** Instead of ca/cert/key: a context made once (tls.createSecureContext) and shared by many connections. */
+  secureContext?: tls.SecureContext;
   servername?: string;
   /** Verify the server certificate (default true; set false only for tests and benches). */
   rejectUnauthorized?: boolean;
@@ -40,6 +42,7 @@ export class EppClient {
     return new Promise((resolve, reject) => {
       const socket = tls.connect({
         host: o.host, port: o.port, servername: o.servername ?? 'localhost',
+        ...(o.secureContext ? { secureContext: o.secureContext } : {}),
         ...(o.ca ? { ca: o.ca } : {}), ...(o.cert ? { cert: o.cert, key: o.key } : {}),
         rejectUnauthorized: o.rejectUnauthorized ?? true,
         ...(o.localAddress ? { localAddress: o.localAddress } : {}),

@@ -41,6 +41,12 @@ export function unpackItems(batch: Uint8Array): Uint8Array[] {
 }
 
 export interface ParseBatcherOptions {
+  /**
+   * Batches on the pool at a time (default: unlimited). While that many are being parsed, new
+   * frames wait and leave together when one comes back: the busier the pool, the larger the
+   * batches, and the fewer the cross-thread wake-ups, which is what the hop costs.
+   */
+  maxInFlight?: number;
   /** Send a batch at once when it holds this many frames … */
   maxFrames?: number;
   /** … or this many bytes. */
@@ -63,25 +69,33 @@ const poolFailure = (): ParseResult => ({ failure: { code: 2400, msg: messageFor
  */
 export class ParseBatcher {
   private pending: Pending | undefined;
+  private inFlight = 0;
+  private readonly maxInFlight: number;
   private readonly maxFrames: number;
   private readonly maxBytes: number;
 
   constructor(private readonly pool: Piscina, private readonly opts: ParseBatcherOptions = {}) {
+    this.maxInFlight = opts.maxInFlight ?? Infinity;
     this.maxFrames = opts.maxFrames ?? 64;
     this.maxBytes = opts.maxBytes ?? 1 << 20;
-    if (!(this.maxFrames >= 1) || !(this.maxBytes >= 1)) throw new TypeError('maxFrames and maxBytes must be positive');
+    if (!(this.maxInFlight >= 1) || !(this.maxFrames >= 1) || !(this.maxBytes >= 1)) throw new TypeError('maxInFlight, maxFrames and maxBytes must be positive');
   }
+
+  /** Batches sent and not yet answered. */
+  get batchesInFlight(): number { return this.inFlight; }
 
   /** Parses one frame. Its bytes are copied when the batch is sent (in this event-loop iteration); until then they must not change. */
   parse(frame: Uint8Array): Promise<ParseResult> {
     let p = this.pending;
     if (!p) {
       p = this.pending = { frames: [], bytes: 0, waiters: [] };
-      setImmediate(() => { if (this.pending === p) this.send(); });
+      // When the pool is full, the batch leaves as soon as one comes back instead.
+      setImmediate(() => { if (this.pending === p && this.inFlight < this.maxInFlight) this.send(); });
     }
     const result = new Promise<ParseResult>((resolve) => p.waiters.push(resolve));
     p.frames.push(frame);
     p.bytes += frame.byteLength;
+    // A full batch leaves at once, even beyond maxInFlight: the pool's own queue holds it.
     if (p.frames.length >= this.maxFrames || p.bytes >= this.maxBytes) this.send();
     return result;
   }
@@ -89,9 +103,14 @@ export class ParseBatcher {
   private send(): void {
     const p = this.pending!;
     this.pending = undefined;
+    this.inFlight++;
     const batch = packItems(p.frames);
     const t0 = process.hrtime.bigint();
-    this.pool.run(batch, { transferList: [batch.buffer as ArrayBuffer] }).then((bytes: Uint8Array) => {
+    const done = () => {
+      this.inFlight--;
+      if (this.pending && this.inFlight < this.maxInFlight) this.send();
+    };
+    this.pool.run(batch, { transferList: [batch.buffer as ArrayBuffer] }).finally(done).then((bytes: Uint8Array) => {
       this.opts.observe?.(Number(process.hrtime.bigint() - t0) / 1e9, p.frames.length);
       const items = unpackItems(bytes);
       if (items.length !== p.waiters.length) throw new Error(`parse worker answered ${items.length} results for ${p.waiters.length} frames`);

@@ -59,6 +59,8 @@ export class EppServer {
     this.shared = {
       ...deps,
       parser: new ParseBatcher(deps.pool, {
+        // workers.concurrentTasksPerWorker batches per parse thread.
+        maxInFlight: deps.config.workers.threads * deps.config.workers.concurrentTasksPerWorker,
         observe: (seconds) => deps.metrics?.poolRunTime.observe(seconds),
         onError: (err) => deps.log.error({ err }, 'parse worker failed'),
       }),

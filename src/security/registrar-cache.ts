@@ -17,6 +17,8 @@ export class RegistrarCache implements CacheListener {
   private readonly byClientId = new Map<string, Promise<CachedRegistrar | undefined>>();
   /** HMAC of a password that already passed scrypt, per registrar: later logins skip scrypt. */
   private readonly verified = new Map<number, Buffer>();
+  /** scrypt checks in progress, by registrar, stored hash and password digest. */
+  private readonly verifying = new Map<string, Promise<boolean>>();
   private union: Promise<AllowList> | undefined;
   private readonly secret = randomBytes(32);
   private generation = 0;
@@ -63,11 +65,22 @@ export class RegistrarCache implements CacheListener {
    * seen it succeed since the last change, otherwise with scrypt (then remembered).
    */
   async checkPassword(r: CachedRegistrar | undefined, pw: string): Promise<boolean> {
-    if (r && this.knownPassword(r, pw)) return true;
-    const gen = this.generation;
-    const ok = await verifyPassword(pw, r?.passwordHash);
-    if (ok && r && gen === this.generation) this.verified.set(r.id, this.digest(pw));
-    return ok;
+    if (!r) return verifyPassword(pw, undefined);
+    if (this.knownPassword(r, pw)) return true;
+    // Sessions of one registrar tend to log in together (a client reconnecting its pool after
+    // a restart): the same password for the same stored hash is put through scrypt once.
+    const digest = this.digest(pw);
+    const key = `${r.id}:${r.passwordHash}:${digest.toString('base64')}`;
+    let pending = this.verifying.get(key);
+    if (!pending) {
+      const gen = this.generation;
+      pending = verifyPassword(pw, r.passwordHash).then((ok) => {
+        if (ok && gen === this.generation) this.verified.set(r.id, digest);
+        return ok;
+      }).finally(() => this.verifying.delete(key));
+      this.verifying.set(key, pending);
+    }
+    return pending;
   }
 
   invalidate(key: string): void {

@@ -37,6 +37,23 @@ describe('ParseBatcher', () => {
     expect(batches.sort()).toEqual([1, 2, 3]);
   });
 
+  it('with maxInFlight, holds frames while the pool is busy and sends them together when a batch returns', async () => {
+    const batches: number[] = [];
+    const b = new ParseBatcher(pool, { maxInFlight: 1, observe: (_s, n) => batches.push(n) });
+    const heavy = Buffer.from(loginXml({ clID: 'reg-a', pw: 'Secret-a-123', objURIs: [NS.domain, NS.host, NS.contact], extURIs: [NS.secDNS] }));
+    const first = Array.from({ length: 30 }, () => b.parse(heavy));
+    await new Promise((r) => setImmediate(r));
+    expect(b.batchesInFlight).toBe(1);
+    const more = [b.parse(Buffer.from(helloXml())), b.parse(Buffer.from(helloXml()))];
+    await new Promise((r) => setImmediate(r));
+    more.push(b.parse(Buffer.from(helloXml())), b.parse(Buffer.from(helloXml())));
+    const all = await Promise.all([...first, ...more]);
+    expect(all.slice(0, 30).every((r) => r.command?.name === 'login')).toBe(true);
+    expect(all.slice(30).every((r) => r.command?.name === 'hello')).toBe(true);
+    expect(batches).toEqual([30, 4]);
+    expect(b.batchesInFlight).toBe(0);
+  });
+
   it('answers 2400 for every frame of a batch the pool could not run', async () => {
     // A real pool whose task fails, as a worker that hit a bug would.
     const dir = mkdtempSync(join(tmpdir(), 'parse-batch-'));
