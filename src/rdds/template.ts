@@ -10,6 +10,23 @@ type SlotName = keyof typeof SLOT;
 
 const JSON_FORM: Record<SlotName, string> = { url: JSON.stringify(SLOT.url).slice(1, -1), asOf: JSON.stringify(SLOT.asOf).slice(1, -1) };
 
+/**
+ * Chunks shared by many answers (notices, terms of use, a redaction list) are kept once. A
+ * chunk is copied out of the rendered document, or the whole document would stay in memory
+ * behind it (V8 keeps sliced strings' parents).
+ */
+const SHARED = new Map<string, string>();
+const SHARED_MAX = 20_000;
+
+function keep(chunk: string): string {
+  if (chunk.length < 128) return Buffer.from(chunk, 'utf8').toString('utf8');
+  const known = SHARED.get(chunk);
+  if (known !== undefined) return known;
+  const copy = Buffer.from(chunk, 'utf8').toString('utf8');
+  if (SHARED.size < SHARED_MAX) SHARED.set(copy, copy);
+  return copy;
+}
+
 export class Template {
   private constructor(private readonly chunks: string[], private readonly slots: SlotName[], private readonly json: boolean) {}
 
@@ -25,8 +42,8 @@ export class Template {
         const at = rest.indexOf(forms[name]);
         if (at >= 0 && (!next || at < next.at)) next = { at, name };
       }
-      if (!next) { chunks.push(rest); break; }
-      chunks.push(rest.slice(0, next.at));
+      if (!next) { chunks.push(keep(rest)); break; }
+      chunks.push(keep(rest.slice(0, next.at)));
       slots.push(next.name);
       rest = rest.slice(next.at + forms[next.name].length);
     }
