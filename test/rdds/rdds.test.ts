@@ -5,6 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect } from 'node:net';
+import { readFileSync } from 'node:fs';
+import { Agent } from 'undici';
 import { pino } from 'pino';
 import { join } from 'node:path';
 import { contactCreateXml, domainCreateXml, domainInfoXml, hostCreateXml, resultCode } from '../../src/epp/client.js';
@@ -576,6 +578,33 @@ describe('registration data services', () => {
     // The EPP info still works as before: RDDS added only triggers and reads.
     expect(tag(await a.request(domainInfoXml('life.example')), 'domain:name')).toBe('life.example');
     void contactCreateXml; void hostCreateXml;
+  });
+
+  describe('over TLS (rdds.rdapTls)', () => {
+    let tlsApp: RddsApp;
+    beforeAll(async () => {
+      const config = structuredClone(h.config);
+      config.rdds.whoisPort = await freePort();
+      config.rdds.rdapPort = await freePort();
+      config.rdds.rdapTls = true;
+      config.rdds.rdapHost = '127.0.0.1';
+      config.rdds.rdapBaseUrl = `https://localhost:${config.rdds.rdapPort}/rdap/`;
+      const log = pino({ level: 'warn' }, pino.destination({ dest: join(h.dir, 'rdds-tls.log'), sync: true }));
+      tlsApp = await startRddsApp({ config, log });
+    });
+    afterAll(async () => { await tlsApp?.close(1000); });
+
+    it('serves RDAP over HTTPS with the registry server certificate, TLS 1.2 or later only', async () => {
+      const agent = new Agent({ connect: { ca: readFileSync(h.config.epp.caCertFile), servername: 'localhost' } });
+      const url = `https://127.0.0.1:${tlsApp.rdap.port}/rdap/domain/life.example`;
+      const res = await rdap(url, { dispatcher: agent });
+      expect(res.status).toBe(200);
+      expect((res.body!.links as J[])[0]!.href).toBe(`https://localhost:${tlsApp.rdap.port}/rdap/domain/life.example`);
+      await agent.close();
+      const old = new Agent({ connect: { ca: readFileSync(h.config.epp.caCertFile), servername: 'localhost', maxVersion: 'TLSv1.1', minVersion: 'TLSv1' } });
+      await expect(rdap(url, { dispatcher: old })).rejects.toThrow();
+      await old.close();
+    });
   });
 
   describe('rate limits', () => {
