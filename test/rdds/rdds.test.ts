@@ -145,6 +145,12 @@ describe('registration data services', () => {
       expect(keys.slice(0, order.length)).toEqual(order);
     });
 
+    it('answers repeated queries identically (rendered once, reused)', async () => {
+      const first = await whoisRaw(whoisPort, 'life.example');
+      expect(await whoisRaw(whoisPort, 'life.example')).toBe(first);
+      expect(await whoisRaw(whoisPort, 'LIFE.EXAMPLE.')).toBe(first);
+    });
+
     it('gives the same answer to the Debian whois client', async () => {
       const text = await whoisCli(whoisPort, 'life.example');
       expect(text).toContain('Domain Name: life.example');
@@ -315,6 +321,11 @@ describe('registration data services', () => {
       expect(byName('Registrant Email')).toMatchObject({ method: 'replacementValue', replacementPath: "$.entities[?(@.roles[0]=='registrant')].vcardArray[1][?(@[0]=='contact-uri')]" });
       // The admin contact's fields are not registered redaction types: they are descriptions.
       expect((d.redacted as J[]).find((r) => r.name.description === 'Admin Name')).toBeDefined();
+      // Later answers come from the rendered template: byte for byte the same.
+      expect((await rdap(url)).raw).toBe(res.raw);
+      expect((await rdap(url)).raw).toBe(res.raw);
+      const ulabel = `${base}domain/LIFE.example`;
+      expect((await rdap(ulabel)).raw).toBe(res.raw.replaceAll(`"value":${JSON.stringify(url)}`, `"value":${JSON.stringify(ulabel)}`));
     });
 
     it('accepts U-labels and A-labels and answers with both forms', async () => {

@@ -37,8 +37,11 @@ export interface RdapServerDeps {
 /** `bytes`, when set, is `body` already serialised (a filled template). */
 export interface RdapAnswer { status: number; body: Json; bytes?: Buffer; headers?: Record<string, string> }
 
-/** Domain answers rendered once per record, registrar and zone (the objects change identity when they change). */
-export type RdapTemplates = WeakMap<DomainRecord, { registrar: RegistrarInfo; zone: Zone; template: Template }>;
+/**
+ * Domain answers rendered once per record, registrar and zone (the objects change identity when
+ * they change), from the second lookup on: most records of a large registry are looked up once.
+ */
+export type RdapTemplates = WeakMap<DomainRecord, { registrar: RegistrarInfo; zone: Zone; template?: Template }>;
 
 const CORS = { 'access-control-allow-origin': '*' };
 
@@ -59,11 +62,12 @@ export async function answerRdap(q: RdapQuery, data: RegistrationData, ctx: Rdap
         return topmost(obj, c, { domainNotices: true, redactions });
       };
       if (!templates) return { status: 200, body: render(ctx) };
-      let t = templates.get(d.record);
+      const t = templates.get(d.record);
       if (!t || t.registrar !== d.registrar || t.zone !== d.zone) {
-        t = { registrar: d.registrar, zone: d.zone, template: Template.of(JSON.stringify(render({ ...ctx, requestUrl: SLOT.url, asOf: SLOT.asOf })), true) };
-        templates.set(d.record, t);
+        templates.set(d.record, { registrar: d.registrar, zone: d.zone });
+        return { status: 200, body: render(ctx) };
       }
+      t.template ??= Template.of(JSON.stringify(render({ ...ctx, requestUrl: SLOT.url, asOf: SLOT.asOf })), true);
       return { status: 200, body: {}, bytes: t.template.fillBytes({ url: ctx.requestUrl, asOf: ctx.asOf }) };
     }
     case 'nameserver': {

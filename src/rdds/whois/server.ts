@@ -28,16 +28,17 @@ export interface WhoisServerDeps {
 /** The answer as text, or as bytes (a filled template). */
 export interface WhoisAnswer { text: string | Buffer; type: string; status: string }
 
-/** Domain answers rendered once per record, registrar and zone (the objects change identity when they change). */
-export type WhoisTemplates = WeakMap<DomainRecord, { registrar: RegistrarInfo; zone: Zone; template: Template }>;
+/** Domain answers rendered once per record, registrar and zone, from the second lookup on (as RdapTemplates). */
+export type WhoisTemplates = WeakMap<DomainRecord, { registrar: RegistrarInfo; zone: Zone; template?: Template }>;
 
 function domainText(d: DomainView, ctx: WhoisContext, templates: WhoisTemplates | undefined): string | Buffer {
   if (!templates) return domainAnswer(d, ctx);
-  let t = templates.get(d.record);
+  const t = templates.get(d.record);
   if (!t || t.registrar !== d.registrar || t.zone !== d.zone) {
-    t = { registrar: d.registrar, zone: d.zone, template: Template.of(domainAnswer(d, { ...ctx, asOf: SLOT.asOf }), false) };
-    templates.set(d.record, t);
+    templates.set(d.record, { registrar: d.registrar, zone: d.zone });
+    return domainAnswer(d, ctx);
   }
+  t.template ??= Template.of(domainAnswer(d, { ...ctx, asOf: SLOT.asOf }), false);
   return t.template.fillBytes({ asOf: ctx.asOf, url: '' });
 }
 
