@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 DUR=${DUR:-10}
 PRELOAD=${PRELOAD:-1000000}
 CONNS=${CONNS:-64}
-RDDS_PROCS=${RDDS_PROCS:-2}
+RDDS_PROCS=${RDDS_PROCS:-1}
 DATA=$(mktemp -d /tmp/registry-rdds-bench-XXXXXX)
 chmod 755 "$DATA"
 free_port() { node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})"; }
@@ -55,14 +55,33 @@ VACUUM ANALYZE;
 SQL
 echo "preloaded $PRELOAD domains in $(( $(date +%s) - t0 )) s"
 
-load() { node dist/bench/rdds-load.js --credentials="$CREDS" --connections="$CONNS" --duration="$DUR" "$@" | head -1; }
+# CPU per query from /proc, beside the throughput: on a shared machine the rate depends on what
+# else runs; CPU time per query (server, Postgres, client) does much less.
+TCK=$(getconf CLK_TCK)
+PM=$(head -1 "$DATA/pg/pgdata/postmaster.pid")
+rdds_pids() { curl -s "http://127.0.0.1:$MET/health" | node -e "let s='';process.stdin.on('data',d=>s+=d).on('end',()=>console.log(JSON.parse(s).children.filter(c=>c.kind==='rdds').map(c=>c.pid).join(' ')))"; }
+ticks() { local t=0; for p in "$@"; do [ -r /proc/$p/stat ] && t=$(( t + $(awk '{print $14+$15}' /proc/$p/stat) )); done; echo $t; }
+pg_pids() { echo "$PM $(ps -o pid= --ppid "$PM" | xargs)"; }
+load() {
+  local r0 p0 out r1 p1 n
+  r0=$(ticks $(rdds_pids)); p0=$(ticks $(pg_pids)); s0=$(ticks $APP)
+  out=$(node dist/bench/rdds-load.js --credentials="$CREDS" --connections="$CONNS" --duration="$DUR" --warmup=0 "$@")
+  r1=$(ticks $(rdds_pids)); p1=$(ticks $(pg_pids)); s1=$(ticks $APP)
+  n=$(echo "$out" | tail -1 | node -e "let s='';process.stdin.on('data',d=>s+=d).on('end',()=>{const j=JSON.parse(s);console.log(j.totalOps, j.clientCpuMsPerQuery)})")
+  set -- $n
+  echo "$(echo "$out" | head -1); cpu/query: rdds $(node -e "console.log(($((r1 - r0)) * 1000 / $TCK / $1).toFixed(3))") ms, postgres $(node -e "console.log(($((p1 - p0)) * 1000 / $TCK / $1).toFixed(3))") ms, supervisor $(node -e "console.log(($((s1 - s0)) * 1000 / $TCK / $1).toFixed(3))") ms, client $2 ms"
+}
 echo "load: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "rdap, all $PRELOAD names:  $(load --mode=rdap --range="$PRELOAD" --procs="${LOAD_PROCS:-1}")"
+# The hot set is looked up once before it is measured: the point is cached answers.
+load --mode=rdap --range="$PRELOAD" --hot=10000 >/dev/null
 echo "rdap, hot 10000 names:     $(load --mode=rdap --range="$PRELOAD" --hot=10000 --procs="${LOAD_PROCS:-1}")"
 echo "load: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "whois, all $PRELOAD names: $(load --mode=whois --range="$PRELOAD" --local-addresses=8 --procs="${LOAD_PROCS:-1}")"
+load --mode=whois --range="$PRELOAD" --hot=10000 --local-addresses=8 >/dev/null
 echo "whois, hot 10000 names:    $(load --mode=whois --range="$PRELOAD" --hot=10000 --local-addresses=8 --procs="${LOAD_PROCS:-1}")"
-curl -s "http://127.0.0.1:$MET/metrics" | grep -E '^registry_cache_(hits|misses)_total\{cache="rdds_domain"' | sed 's/^/metrics: /'
+curl -s "http://127.0.0.1:$MET/metrics" | grep -E '^registry_(cache_(hits|misses)_total|rdds_cache_entries)\{cache="rdds_domain"' | sed 's/^/metrics: /'
+for p in $(rdds_pids); do echo "rdds process $p: $(grep VmRSS /proc/$p/status | xargs)"; done
 
 # The cost of the RDDS nudges on a write: one domain:create's statements (as objects-bench.sh),
 # plus its domain_hosts rows, with the triggers on and then off.

@@ -25,7 +25,7 @@ interface Options {
   localAddresses: number; maxErrors: number;
 }
 
-interface Raw { samples: number[]; codes: Record<string, number>; errors: number; errorKinds: Record<string, number>; seconds: number; connections: number; aborted: boolean }
+interface Raw { cpuMs: number; samples: number[]; codes: Record<string, number>; errors: number; errorKinds: Record<string, number>; seconds: number; connections: number; aborted: boolean }
 
 function options(f: Record<string, string>): Options {
   const creds = f.credentials !== undefined ? JSON.parse(readFileSync(f.credentials, 'utf8')) as { rdds?: { whois: { host: string; port: number }; rdap: string } } : undefined;
@@ -89,6 +89,8 @@ async function runOne(argv: string[]): Promise<Raw> {
   const pool = o.mode === 'rdap' ? new Pool(o.base.origin, { connections: o.connections, pipelining: 1, keepAliveTimeout: 30_000, headersTimeout: o.timeoutMs, bodyTimeout: o.timeoutMs }) : undefined;
   const locals = o.localAddresses > 1 ? Array.from({ length: o.localAddresses }, (_, i) => `127.0.0.${i + 1}`) : [undefined];
   let seq = 0;
+  let cpuAtStart: NodeJS.CpuUsage | undefined;
+  const measuring = setTimeout(() => { cpuAtStart = process.cpuUsage(); }, o.warmupMs);
 
   const op = async (): Promise<string> => {
     const name = pick(o);
@@ -117,8 +119,10 @@ async function runOne(argv: string[]): Promise<Raw> {
     }
   };
   await Promise.all(Array.from({ length: o.connections }, loop));
+  clearTimeout(measuring);
+  const cpu = process.cpuUsage(cpuAtStart);
   await pool?.close();
-  return { samples: [...samples.values()], codes, errors, errorKinds, seconds: (lastDone - measureFrom) / 1000, connections: o.connections, aborted };
+  return { cpuMs: (cpu.user + cpu.system) / 1000, samples: [...samples.values()], codes, errors, errorKinds, seconds: (lastDone - measureFrom) / 1000, connections: o.connections, aborted };
 }
 
 const split = (n: number, k: number) => Array.from({ length: k }, (_, i) => Math.floor(n / k) + (i < n % k ? 1 : 0));
@@ -156,6 +160,8 @@ export async function run(argv: string[]): Promise<Record<string, unknown>> {
     seconds: round(seconds, 3), totalOps: s.count, opsPerSecond: round(s.count / seconds, 0),
     p50ms: round(s.p50), p90ms: round(s.p90), p99ms: round(s.p99), maxMs: round(s.max),
     codes, errors: raws.reduce((n, r) => n + r.errors, 0), errorKinds, aborted: raws.some((r) => r.aborted),
+    // The generator's own CPU over the measured window: on a shared machine it competes with the server.
+    clientCpuMsPerQuery: s.count ? round(raws.reduce((n, r) => n + r.cpuMs, 0) / s.count, 4) : 0,
   };
 }
 

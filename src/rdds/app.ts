@@ -101,8 +101,10 @@ export async function startRddsApp(opts: RddsAppOptions): Promise<RddsApp> {
   const tls = rc.rdapTls ? { key: readFileSync(rc.rdapTlsKeyFile || config.epp.tlsKeyFile), cert: readFileSync(rc.rdapTlsCertFile || config.epp.tlsCertFile) } : undefined;
   const rdap = new RdapServer({ data, config: rc, limiter: limiters.rdap, log, metrics, trustedProxies: rc.rdapTrustedProxies, ...(tls ? { tls } : {}) });
   try {
-    await whois.listen(opts.whoisPort ?? rc.whoisPort, rc.whoisHost);
-    await rdap.listen(opts.rdapPort ?? rc.rdapPort, rc.rdapHost);
+    // One RDDS process needs no shared listener (see WhoisServer.listen).
+    const exclusive = rc.processes <= 1;
+    await whois.listen(opts.whoisPort ?? rc.whoisPort, rc.whoisHost, exclusive);
+    await rdap.listen(opts.rdapPort ?? rc.rdapPort, rc.rdapHost, exclusive);
   } catch (err) {
     await whois.close(0).catch(() => {});
     await changes.close();

@@ -63,7 +63,9 @@ export async function loadDomain(db: Queryable, name: string): Promise<Loaded<Do
   const contacts = (d.contacts as Row[]).map((c) => ({ role: c.role as ContactRole, contact: contactOf(c, true, false) }));
   const value: DomainRecord = {
     id: d.id as number, roid: d.roid as string, name: d.name as string, zoneId: d.zone_id as number, sponsorId: d.sponsor_id as number,
-    statuses: domainStatuses((d.statuses as string[]) ?? [], { hasNs: ns.length > 0, pendingTransfer: d.pending_transfer === true }),
+    // An RGP state (RFC 3915 §3; the lifecycle's rgp_status column where it exists) is a status RDAP shows too (RFC 8056 §2).
+    statuses: [...new Set([...domainStatuses((d.statuses as string[]) ?? [], { hasNs: ns.length > 0, pendingTransfer: d.pending_transfer === true }),
+      ...(typeof d.rgp_status === 'string' ? [d.rgp_status] : [])])],
     createdAt: new Date(d.created_at as string), ...opt('updatedAt', date(d.updated_at)),
     expiresAt: new Date(d.expires_at as string), ...opt('transferredAt', date(d.transferred_at)),
     ns, ds: d.ds as DomainRecord['ds'], contacts,

@@ -7,6 +7,8 @@ export type RddsMetrics = ReturnType<typeof createRddsMetrics>;
 export type RddsService = 'whois' | 'rdap';
 
 export function createRddsMetrics() {
+  const queryChildren = new Map<string, client.Counter.Internal>();
+  const latencyChildren = new Map<string, client.Histogram.Internal<'service' | 'type'>>();
   const registry = new client.Registry();
   registry.setDefaultLabels({ kind: 'rdds' });
   client.collectDefaultMetrics({ register: registry, prefix: 'registry_process_' });
@@ -30,6 +32,17 @@ export function createRddsMetrics() {
     cacheInvalidations: new client.Counter({ name: 'registry_cache_invalidations_total', help: 'Cache invalidations: by key (change log, NOTIFY) or full flush (reconnect, error)', labelNames: ['cache', 'type'] as const, registers: [registry] }),
     dbConnections: new client.Gauge({ name: 'registry_db_connections_open', help: 'Open connections in the primary pool', registers: [registry] }),
     dbQueriesActive: new client.Gauge({ name: 'registry_db_queries_active', help: 'Queries in flight on the primary pool', registers: [registry] }),
+    /** One answered query; label sets are bound once (prom-client hashes labels on every call otherwise). */
+    record(service: RddsService, type: string, status: string, seconds: number): void {
+      const qk = `${service} ${type} ${status}`;
+      let q = queryChildren.get(qk);
+      if (!q) queryChildren.set(qk, (q = m.queries.labels(service, type, status)));
+      q.inc();
+      const lk = `${service} ${type}`;
+      let l = latencyChildren.get(lk);
+      if (!l) latencyChildren.set(lk, (l = m.latency.labels(service, type)));
+      l.observe(seconds);
+    },
     cacheStats(cache: string): CacheStats {
       return {
         hit: () => m.cacheHits.inc({ cache }),

@@ -10,13 +10,30 @@ type SlotName = keyof typeof SLOT;
 
 const JSON_FORM: Record<SlotName, string> = { url: JSON.stringify(SLOT.url).slice(1, -1), asOf: JSON.stringify(SLOT.asOf).slice(1, -1) };
 
+/**
+ * Chunks are kept as UTF-8 bytes (an answer goes out as bytes: encoding a 5 KB string per request
+ * cost more than the rest of a cached lookup), and chunks shared by many answers (notices, terms
+ * of use, a redaction list) are kept once.
+ */
+const SHARED = new Map<string, Buffer>();
+const SHARED_MAX = 20_000;
+
+function keep(chunk: string): Buffer {
+  if (chunk.length < 128) return Buffer.from(chunk, 'utf8');
+  const known = SHARED.get(chunk);
+  if (known !== undefined) return known;
+  const bytes = Buffer.from(chunk, 'utf8');
+  if (SHARED.size < SHARED_MAX) SHARED.set(chunk, bytes);
+  return bytes;
+}
+
 export class Template {
-  private constructor(private readonly chunks: string[], private readonly slots: SlotName[], private readonly json: boolean) {}
+  private constructor(private readonly chunks: Buffer[], private readonly slots: SlotName[], private readonly json: boolean) {}
 
   /** `text` was produced with SLOT values where the per-request parts go; `json` if it went through JSON.stringify. */
   static of(text: string, json: boolean): Template {
     const forms = json ? JSON_FORM : SLOT;
-    const chunks: string[] = [];
+    const chunks: Buffer[] = [];
     const slots: SlotName[] = [];
     let rest = text;
     for (;;) {
@@ -25,20 +42,26 @@ export class Template {
         const at = rest.indexOf(forms[name]);
         if (at >= 0 && (!next || at < next.at)) next = { at, name };
       }
-      if (!next) { chunks.push(rest); break; }
-      chunks.push(rest.slice(0, next.at));
+      if (!next) { chunks.push(keep(rest)); break; }
+      chunks.push(keep(rest.slice(0, next.at)));
       slots.push(next.name);
       rest = rest.slice(next.at + forms[next.name].length);
     }
     return new Template(chunks, slots, json);
   }
 
-  fill(values: Record<SlotName, string>): string {
-    let out = this.chunks[0]!;
+  /** The answer as bytes, each slot's value encoded once. */
+  fillBytes(values: Record<SlotName, string>): Buffer {
+    const encoded: Partial<Record<SlotName, Buffer>> = {};
+    const parts: Buffer[] = [this.chunks[0]!];
     for (let i = 0; i < this.slots.length; i++) {
-      const v = values[this.slots[i]!];
-      out += (this.json ? JSON.stringify(v).slice(1, -1) : v) + this.chunks[i + 1]!;
+      const name = this.slots[i]!;
+      parts.push(encoded[name] ??= Buffer.from(this.json ? JSON.stringify(values[name]).slice(1, -1) : values[name], 'utf8'), this.chunks[i + 1]!);
     }
-    return out;
+    return Buffer.concat(parts);
+  }
+
+  fill(values: Record<SlotName, string>): string {
+    return this.fillBytes(values).toString('utf8');
   }
 }

@@ -5,6 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect } from 'node:net';
+import { readFileSync } from 'node:fs';
+import { Agent } from 'undici';
 import { pino } from 'pino';
 import { join } from 'node:path';
 import { contactCreateXml, domainCreateXml, domainInfoXml, hostCreateXml, resultCode } from '../../src/epp/client.js';
@@ -141,6 +143,12 @@ describe('registration data services', () => {
       const keys = text.split('\r\n').map((l) => l.split(':')[0]);
       const order = ['Domain Name', 'Registry Domain ID', 'Registrar WHOIS Server', 'Registrar URL', 'Updated Date', 'Creation Date', 'Registry Expiry Date', 'Registrar', 'Registrar IANA ID', 'Registrar Abuse Contact Email', 'Registrar Abuse Contact Phone', 'Domain Status', 'Registry Registrant ID'];
       expect(keys.slice(0, order.length)).toEqual(order);
+    });
+
+    it('answers repeated queries identically (rendered once, reused)', async () => {
+      const first = await whoisRaw(whoisPort, 'life.example');
+      expect(await whoisRaw(whoisPort, 'life.example')).toBe(first);
+      expect(await whoisRaw(whoisPort, 'LIFE.EXAMPLE.')).toBe(first);
     });
 
     it('gives the same answer to the Debian whois client', async () => {
@@ -313,6 +321,11 @@ describe('registration data services', () => {
       expect(byName('Registrant Email')).toMatchObject({ method: 'replacementValue', replacementPath: "$.entities[?(@.roles[0]=='registrant')].vcardArray[1][?(@[0]=='contact-uri')]" });
       // The admin contact's fields are not registered redaction types: they are descriptions.
       expect((d.redacted as J[]).find((r) => r.name.description === 'Admin Name')).toBeDefined();
+      // Later answers come from the rendered template: byte for byte the same.
+      expect((await rdap(url)).raw).toBe(res.raw);
+      expect((await rdap(url)).raw).toBe(res.raw);
+      const ulabel = `${base}domain/LIFE.example`;
+      expect((await rdap(ulabel)).raw).toBe(res.raw.replaceAll(`"value":${JSON.stringify(url)}`, `"value":${JSON.stringify(ulabel)}`));
     });
 
     it('accepts U-labels and A-labels and answers with both forms', async () => {
@@ -576,6 +589,33 @@ describe('registration data services', () => {
     // The EPP info still works as before: RDDS added only triggers and reads.
     expect(tag(await a.request(domainInfoXml('life.example')), 'domain:name')).toBe('life.example');
     void contactCreateXml; void hostCreateXml;
+  });
+
+  describe('over TLS (rdds.rdapTls)', () => {
+    let tlsApp: RddsApp;
+    beforeAll(async () => {
+      const config = structuredClone(h.config);
+      config.rdds.whoisPort = await freePort();
+      config.rdds.rdapPort = await freePort();
+      config.rdds.rdapTls = true;
+      config.rdds.rdapHost = '127.0.0.1';
+      config.rdds.rdapBaseUrl = `https://localhost:${config.rdds.rdapPort}/rdap/`;
+      const log = pino({ level: 'warn' }, pino.destination({ dest: join(h.dir, 'rdds-tls.log'), sync: true }));
+      tlsApp = await startRddsApp({ config, log });
+    });
+    afterAll(async () => { await tlsApp?.close(1000); });
+
+    it('serves RDAP over HTTPS with the registry server certificate, TLS 1.2 or later only', async () => {
+      const agent = new Agent({ connect: { ca: readFileSync(h.config.epp.caCertFile), servername: 'localhost' } });
+      const url = `https://127.0.0.1:${tlsApp.rdap.port}/rdap/domain/life.example`;
+      const res = await rdap(url, { dispatcher: agent });
+      expect(res.status).toBe(200);
+      expect((res.body!.links as J[])[0]!.href).toBe(`https://localhost:${tlsApp.rdap.port}/rdap/domain/life.example`);
+      await agent.close();
+      const old = new Agent({ connect: { ca: readFileSync(h.config.epp.caCertFile), servername: 'localhost', maxVersion: 'TLSv1.1', minVersion: 'TLSv1' } });
+      await expect(rdap(url, { dispatcher: old })).rejects.toThrow();
+      await old.close();
+    });
   });
 
   describe('rate limits', () => {

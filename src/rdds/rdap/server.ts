@@ -34,11 +34,14 @@ export interface RdapServerDeps {
   trustedProxies?: readonly string[];
 }
 
-/** `text`, when set, is `body` already serialised (a filled template). */
-export interface RdapAnswer { status: number; body: Json; text?: string; headers?: Record<string, string> }
+/** `bytes`, when set, is `body` already serialised (a filled template). */
+export interface RdapAnswer { status: number; body: Json; bytes?: Buffer; headers?: Record<string, string> }
 
-/** Domain answers rendered once per record, registrar and zone (the objects change identity when they change). */
-export type RdapTemplates = WeakMap<DomainRecord, { registrar: RegistrarInfo; zone: Zone; template: Template }>;
+/**
+ * Domain answers rendered once per record, registrar and zone (the objects change identity when
+ * they change), from the second lookup on: most records of a large registry are looked up once.
+ */
+export type RdapTemplates = WeakMap<DomainRecord, { registrar: RegistrarInfo; zone: Zone; template?: Template }>;
 
 const CORS = { 'access-control-allow-origin': '*' };
 
@@ -59,12 +62,13 @@ export async function answerRdap(q: RdapQuery, data: RegistrationData, ctx: Rdap
         return topmost(obj, c, { domainNotices: true, redactions });
       };
       if (!templates) return { status: 200, body: render(ctx) };
-      let t = templates.get(d.record);
+      const t = templates.get(d.record);
       if (!t || t.registrar !== d.registrar || t.zone !== d.zone) {
-        t = { registrar: d.registrar, zone: d.zone, template: Template.of(JSON.stringify(render({ ...ctx, requestUrl: SLOT.url, asOf: SLOT.asOf })), true) };
-        templates.set(d.record, t);
+        templates.set(d.record, { registrar: d.registrar, zone: d.zone });
+        return { status: 200, body: render(ctx) };
       }
-      return { status: 200, body: {}, text: t.template.fill({ url: ctx.requestUrl, asOf: ctx.asOf }) };
+      t.template ??= Template.of(JSON.stringify(render({ ...ctx, requestUrl: SLOT.url, asOf: SLOT.asOf })), true);
+      return { status: 200, body: {}, bytes: t.template.fillBytes({ url: ctx.requestUrl, asOf: ctx.asOf }) };
     }
     case 'nameserver': {
       const h = await data.host(q.name);
@@ -137,7 +141,7 @@ export class RdapServer {
   }
 
   private send(req: IncomingMessage, res: ServerResponse, a: RdapAnswer): void {
-    const body = Buffer.from(a.text ?? JSON.stringify(a.body));
+    const body = a.bytes ?? Buffer.from(JSON.stringify(a.body));
     res.writeHead(a.status, { 'content-type': RDAP_MEDIA_TYPE, 'content-length': body.length, ...CORS, ...(this.draining ? { connection: 'close' } : {}), ...a.headers });
     // RFC 9110 §9.3.2: HEAD answers as GET would, without the content.
     res.end(req.method === 'HEAD' ? undefined : body);
@@ -190,14 +194,18 @@ export class RdapServer {
       answer = { status: 500, body: errorBody(500, 'Internal Server Error', ['the query could not be answered; please try again later']) };
     }
     if (!res.destroyed) this.send(req, res, answer);
-    metrics?.queries.inc({ service: 'rdap', type, status: String(answer.status) });
-    metrics?.latency.observe({ service: 'rdap', type }, (performance.now() - started) / 1000);
+    metrics?.record('rdap', type, String(answer.status), (performance.now() - started) / 1000);
   }
 
-  listen(port: number, host: string): Promise<void> {
+  /**
+   * `exclusive`: in a cluster child, bind the port itself instead of sharing the supervisor's
+   * (which accepts every connection and passes it over IPC, measured as a large part of a WHOIS
+   * query's cost); only possible when no sibling shares the port.
+   */
+  listen(port: number, host: string, exclusive = false): Promise<void> {
     return new Promise((resolve, reject) => {
       this.server.once('error', reject);
-      this.server.listen(port, host, () => { this.server.off('error', reject); resolve(); });
+      this.server.listen({ port, host, exclusive }, () => { this.server.off('error', reject); resolve(); });
     });
   }
 

@@ -25,19 +25,21 @@ export interface WhoisServerDeps {
   metrics?: RddsMetrics;
 }
 
-export interface WhoisAnswer { text: string; type: string; status: string }
+/** The answer as text, or as bytes (a filled template). */
+export interface WhoisAnswer { text: string | Buffer; type: string; status: string }
 
-/** Domain answers rendered once per record, registrar and zone (the objects change identity when they change). */
-export type WhoisTemplates = WeakMap<DomainRecord, { registrar: RegistrarInfo; zone: Zone; template: Template }>;
+/** Domain answers rendered once per record, registrar and zone, from the second lookup on (as RdapTemplates). */
+export type WhoisTemplates = WeakMap<DomainRecord, { registrar: RegistrarInfo; zone: Zone; template?: Template }>;
 
-function domainText(d: DomainView, ctx: WhoisContext, templates: WhoisTemplates | undefined): string {
+function domainText(d: DomainView, ctx: WhoisContext, templates: WhoisTemplates | undefined): string | Buffer {
   if (!templates) return domainAnswer(d, ctx);
-  let t = templates.get(d.record);
+  const t = templates.get(d.record);
   if (!t || t.registrar !== d.registrar || t.zone !== d.zone) {
-    t = { registrar: d.registrar, zone: d.zone, template: Template.of(domainAnswer(d, { ...ctx, asOf: SLOT.asOf }), false) };
-    templates.set(d.record, t);
+    templates.set(d.record, { registrar: d.registrar, zone: d.zone });
+    return domainAnswer(d, ctx);
   }
-  return t.template.fill({ asOf: ctx.asOf, url: '' });
+  t.template ??= Template.of(domainAnswer(d, { ...ctx, asOf: SLOT.asOf }), false);
+  return t.template.fillBytes({ asOf: ctx.asOf, url: '' });
 }
 
 /** Answers one query line (exported for tests and the bench's in-process checks). */
@@ -145,14 +147,18 @@ export class WhoisServer {
       answer = { text: refusal('Error: the query could not be answered; please try again later.', { asOf: whoisDate(this.deps.data.asOf()), termsOfUse: this.deps.config.termsOfUse }), type: 'error', status: 'error' };
     }
     if (!socket.destroyed) socket.end(answer.text);
-    metrics?.queries.inc({ service: 'whois', type: answer.type, status: answer.status });
-    metrics?.latency.observe({ service: 'whois', type: answer.type }, (performance.now() - started) / 1000);
+    metrics?.record('whois', answer.type, answer.status, (performance.now() - started) / 1000);
   }
 
-  listen(port: number, host: string): Promise<void> {
+  /**
+   * `exclusive`: in a cluster child, bind the port itself instead of sharing the supervisor's
+   * (which accepts every connection and passes it over IPC, measured as a large part of a WHOIS
+   * query's cost); only possible when no sibling shares the port.
+   */
+  listen(port: number, host: string, exclusive = false): Promise<void> {
     return new Promise((resolve, reject) => {
       this.server.once('error', reject);
-      this.server.listen(port, host, () => { this.server.off('error', reject); resolve(); });
+      this.server.listen({ port, host, exclusive }, () => { this.server.off('error', reject); resolve(); });
     });
   }
 
