@@ -42,54 +42,62 @@ export async function findDomain(db: Queryable, name: string, forUpdate = false)
   };
 }
 
-/** What a domain:create refers to, read in one round trip: accreditation, the name, contacts and hosts. */
-export interface CreateRefs { accredited: boolean; taken: boolean; contacts: Map<string, number>; hosts: Map<string, number> }
-
-export async function resolveCreateRefs(db: Queryable, r: { registrarId: number; zoneId: number; name: string; contacts: string[]; hosts: string[] }): Promise<CreateRefs> {
-  const [row] = await db.query(sql`
-    SELECT EXISTS (SELECT 1 FROM registrar_zones WHERE registrar_id = ${r.registrarId} AND zone_id = ${r.zoneId}) AS accredited,
-           EXISTS (SELECT 1 FROM domains WHERE name = ${r.name}) AS taken,
-           (SELECT json_object_agg(contact_id, id) FROM contacts WHERE contact_id = ANY(${r.contacts}::text[])) AS contacts,
-           (SELECT json_object_agg(name, id) FROM hosts WHERE name = ANY(${r.hosts}::text[])) AS hosts`);
-  return {
-    accredited: row.accredited, taken: row.taken,
-    contacts: new Map(Object.entries((row.contacts ?? {}) as Record<string, number>)),
-    hosts: new Map(Object.entries((row.hosts ?? {}) as Record<string, number>)),
-  };
-}
-
 export interface NewDomain {
-  roidSuffix: string; name: string; zoneId: number; registrarId: number; registrantId: number | null; authPw: string;
-  now: Date; expires: Date; contacts: { id: number; type: string }[]; hostIds: number[];
+  roidSuffix: string; name: string; zoneId: number; registrarId: number; registrant?: string; authPw: string;
+  now: Date; expires: Date; contacts: { id: string; type: string }[]; ns: string[];
   ds: { keyTag: number; alg: number; digestType: number; digest: string }[];
   svTrid: string; snapshot: unknown;
 }
 
+/** What a create found: whether it wrote the domain, and otherwise what stood in the way. */
+export interface CreateOutcome {
+  created?: { id: number; roid: string };
+  accredited: boolean; taken: boolean; contactsFound: Set<string>; hostsFound: Set<string>;
+}
+
 /**
- * Inserts a domain with its contacts, name servers, DS records and object_history row in one
- * statement (one round trip). ON CONFLICT DO NOTHING lets a concurrent create of the same name
- * win without aborting this transaction: then nothing is written and undefined is returned.
+ * domain:create in one statement (one round trip): it looks up what the command refers to
+ * (accreditation, the name, contacts, hosts) and, only when all of it checks out, inserts the
+ * domain with its contacts, name servers, DS records and object_history row. Either way it
+ * answers what it found, so the flow can name the first failed guard; when it wrote nothing,
+ * nothing was written. ON CONFLICT DO NOTHING lets a concurrent create of the same name win
+ * without aborting this transaction (then `created` is absent although nothing else failed).
  */
-export async function insertDomain(db: Queryable, d: NewDomain): Promise<{ id: number; roid: string } | undefined> {
+export async function createDomain(db: Queryable, d: NewDomain): Promise<CreateOutcome> {
+  const handles = [...new Set([...(d.registrant ? [d.registrant] : []), ...d.contacts.map((c) => c.id)])];
   const [row] = await db.query(sql`
-    WITH d AS (
+    WITH c_found AS (SELECT id, contact_id FROM contacts WHERE contact_id = ANY(${handles}::text[])),
+    h_found AS (SELECT id, name FROM hosts WHERE name = ANY(${d.ns}::text[])),
+    refs AS (
+      SELECT EXISTS (SELECT 1 FROM registrar_zones WHERE registrar_id = ${d.registrarId} AND zone_id = ${d.zoneId}) AS accredited,
+             EXISTS (SELECT 1 FROM domains WHERE name = ${d.name}) AS taken,
+             (SELECT count(*) FROM c_found) = ${handles.length} AND (SELECT count(*) FROM h_found) = ${d.ns.length} AS resolved),
+    d AS (
       INSERT INTO domains (roid, name, zone_id, sponsor_id, creator_id, registrant_id, auth_pw, created_at, expires_at)
-      VALUES ('D' || nextval('roid_seq') || ${'-' + d.roidSuffix}, ${d.name}, ${d.zoneId}, ${d.registrarId}, ${d.registrarId}, ${d.registrantId},
-              ${d.authPw}, ${d.now}, ${d.expires})
+      SELECT 'D' || nextval('roid_seq') || ${'-' + d.roidSuffix}, ${d.name}, ${d.zoneId}, ${d.registrarId}, ${d.registrarId},
+             (SELECT id FROM c_found WHERE contact_id = ${d.registrant ?? null}), ${d.authPw}, ${d.now}, ${d.expires}
+        FROM refs WHERE accredited AND NOT taken AND resolved
       ON CONFLICT (name) DO NOTHING
       RETURNING id, roid),
     c AS (INSERT INTO domain_contacts (domain_id, contact_id, type)
-          SELECT d.id, x.contact_id, x.type FROM d, unnest(${d.contacts.map((c) => c.id)}::bigint[], ${d.contacts.map((c) => c.type)}::text[]) AS x(contact_id, type)
+          SELECT d.id, f.id, x.type FROM d, unnest(${d.contacts.map((c) => c.id)}::text[], ${d.contacts.map((c) => c.type)}::text[]) AS x(handle, type)
+            JOIN c_found f ON f.contact_id = x.handle
           ON CONFLICT DO NOTHING),
-    h AS (INSERT INTO domain_hosts (domain_id, host_id) SELECT d.id, x.host_id FROM d, unnest(${d.hostIds}::bigint[]) AS x(host_id)),
+    h AS (INSERT INTO domain_hosts (domain_id, host_id) SELECT d.id, f.id FROM d, h_found f),
     s AS (INSERT INTO domain_ds (domain_id, key_tag, alg, digest_type, digest)
           SELECT d.id, x.key_tag, x.alg, x.digest_type, x.digest
             FROM d, unnest(${d.ds.map((x) => x.keyTag)}::int[], ${d.ds.map((x) => x.alg)}::int[], ${d.ds.map((x) => x.digestType)}::int[], ${d.ds.map((x) => x.digest)}::text[])
                  AS x(key_tag, alg, digest_type, digest)),
     o AS (INSERT INTO object_history (object_type, object_roid, at, registrar_id, sv_trid, action, snapshot)
           SELECT 'domain', d.roid, ${d.now}, ${d.registrarId}, ${d.svTrid}, 'create', ${JSON.stringify(d.snapshot)}::jsonb FROM d)
-    SELECT id, roid FROM d`);
-  return row ? { id: row.id, roid: row.roid } : undefined;
+    SELECT refs.accredited, refs.taken, d.id, d.roid,
+           (SELECT array_agg(contact_id) FROM c_found) AS contacts, (SELECT array_agg(name) FROM h_found) AS hosts
+      FROM refs LEFT JOIN d ON true`);
+  return {
+    ...(row.id ? { created: { id: row.id, roid: row.roid } } : {}),
+    accredited: row.accredited, taken: row.taken,
+    contactsFound: new Set(row.contacts ?? []), hostsFound: new Set(row.hosts ?? []),
+  };
 }
 
 export async function isAccredited(db: Queryable, registrarId: number, zoneId: number): Promise<boolean> {

@@ -1,9 +1,9 @@
 /**
  * domain:create (RFC 5731 §3.2.1) with secDNS-1.1 dsData (RFC 5910 §5.2.1). The checks that need
- * no data come first; what the command refers to is read in one statement, and the domain with
- * its links and history row is written in another.
+ * no data come first; then one statement looks up what the command refers to and writes the
+ * domain only if all of it checks out (createDomain), and the flow names the first failed guard.
  */
-import { insertDomain, resolveCreateRefs } from '../../../db/queries/domains.js';
+import { createDomain } from '../../../db/queries/domains.js';
 import { NS } from '../../../xml/namespaces.js';
 import {
   AuthorizationError, ObjectDoesNotExistError, ObjectExistsError, ParameterValuePolicyError, ParameterValueRangeError, ParameterValueSyntaxError,
@@ -36,23 +36,21 @@ export const DomainCreateFlow = defineFlow({
     const ds = validateSecDnsCreate(req.secDns);                                       // 2306 / 2102 / 2004 / 2005
     if (reservedNames(zone, [name]).has(name)) throw new StatusProhibitsOperationError(`${name} is reserved`, el('name', req.name));
 
-    const handles = [...new Set([...(req.registrant ? [req.registrant] : []), ...(req.contacts ?? []).map((c) => c.id)])];
-    const refs = await resolveCreateRefs(ctx.db, { registrarId: ctx.registrar.id, zoneId: zone.id, name, contacts: handles, hosts: ns });
-    if (!refs.accredited) throw new AuthorizationError(`not accredited for .${zone.name}`, el('name', req.name));
-    if (refs.taken) throw new ObjectExistsError(`domain ${name} exists`, el('name', req.name));
-    if (req.registrant && !refs.contacts.has(req.registrant)) throw new ObjectDoesNotExistError(`contact ${req.registrant} does not exist`, el('registrant', req.registrant));
-    for (const c of req.contacts ?? []) if (!refs.contacts.has(c.id)) throw new ObjectDoesNotExistError(`contact ${c.id} does not exist`, el('contact', c.id, { type: c.type }));
-    for (const n of ns) if (!refs.hosts.has(n)) throw new ObjectDoesNotExistError(`host ${n} does not exist`, el('hostObj', n));
-
     const expires = addYears(ctx.now, years);
-    const row = await insertDomain(ctx.db, {
-      roidSuffix: ctx.config.epp.repoId, name, zoneId: zone.id, registrarId: ctx.registrar.id,
-      registrantId: req.registrant ? refs.contacts.get(req.registrant)! : null, authPw: req.authPw, now: ctx.now, expires,
-      contacts: (req.contacts ?? []).map((c) => ({ id: refs.contacts.get(c.id)!, type: c.type })), hostIds: ns.map((n) => refs.hosts.get(n)!), ds,
+    const r = await createDomain(ctx.db, {
+      roidSuffix: ctx.config.epp.repoId, name, zoneId: zone.id, registrarId: ctx.registrar.id, ...(req.registrant ? { registrant: req.registrant } : {}),
+      authPw: req.authPw, now: ctx.now, expires, contacts: req.contacts ?? [], ns, ds,
       svTrid: ctx.svTrid, snapshot: { name, years, ns, registrant: req.registrant, contacts: req.contacts, ds },
     });
-    // A concurrent create of the same name committed between the read and the write.
-    if (!row) throw new ObjectExistsError(`domain ${name} exists`, el('name', req.name));
+    if (!r.created) {
+      if (!r.accredited) throw new AuthorizationError(`not accredited for .${zone.name}`, el('name', req.name));
+      if (r.taken) throw new ObjectExistsError(`domain ${name} exists`, el('name', req.name));
+      if (req.registrant && !r.contactsFound.has(req.registrant)) throw new ObjectDoesNotExistError(`contact ${req.registrant} does not exist`, el('registrant', req.registrant));
+      for (const c of req.contacts ?? []) if (!r.contactsFound.has(c.id)) throw new ObjectDoesNotExistError(`contact ${c.id} does not exist`, el('contact', c.id, { type: c.type }));
+      for (const n of ns) if (!r.hostsFound.has(n)) throw new ObjectDoesNotExistError(`host ${n} does not exist`, el('hostObj', n));
+      // Everything checked out, yet nothing was written: a concurrent create of the name won.
+      throw new ObjectExistsError(`domain ${name} exists`, el('name', req.name));
+    }
     return {
       resData: { 'domain:creData': { '@_xmlns:domain': NS.domain, 'domain:name': name, 'domain:crDate': ctx.now.toISOString(), 'domain:exDate': expires.toISOString() } },
       object: { type: 'domain', id: name },
