@@ -35,28 +35,44 @@ export const DEFAULT_POLICY: ZonePolicy = {
 
 export interface Zone extends ZoneRef { policy: ZonePolicy }
 
+/**
+ * Zones by name, loaded once and reloaded after an invalidation. A command running inside a
+ * transaction passes its own connection (`all(tx)`): it must never wait for a second pooled
+ * connection while holding one, or a burst of transactions arriving after an invalidation would
+ * hold every connection of the pool while each waits for another (a pool deadlock).
+ */
 export class ZoneCache implements CacheListener {
-  private loading: Promise<Map<string, Zone>> | undefined;
+  private value: { generation: number; zones: Map<string, Zone> } | undefined;
+  private loading: { generation: number; promise: Promise<Map<string, Zone>> } | undefined;
   private generation = 0;
 
   constructor(private readonly db: () => Queryable) {}
 
-  all(): Promise<Map<string, Zone>> {
-    if (!this.loading) {
-      const gen = this.generation;
-      const p = this.db().query(sql`SELECT id, name, policy FROM zones`).then((rows) =>
-        new Map(rows.map((r: { id: number; name: string; policy: Partial<ZonePolicy> }) =>
-          [r.name, { id: r.id, name: r.name, policy: { ...DEFAULT_POLICY, ...r.policy } }] as const)));
-      this.loading = p;
-      p.then(() => { if (gen !== this.generation && this.loading === p) this.loading = undefined; },
-        () => { if (this.loading === p) this.loading = undefined; });
+  all(via?: Queryable): Promise<Map<string, Zone>> {
+    if (this.value?.generation === this.generation) return Promise.resolve(this.value.zones);
+    if (via) return this.load(via);
+    if (this.loading?.generation !== this.generation) {
+      const promise = this.load(this.db());
+      const loading = { generation: this.generation, promise };
+      this.loading = loading;
+      promise.catch(() => {}).finally(() => { if (this.loading === loading) this.loading = undefined; });
     }
-    return this.loading;
+    return this.loading!.promise;
+  }
+
+  private async load(db: Queryable): Promise<Map<string, Zone>> {
+    const generation = this.generation;
+    const rows = await db.query(sql`SELECT id, name, policy FROM zones`);
+    const zones = new Map(rows.map((r: { id: number; name: string; policy: Partial<ZonePolicy> }) =>
+      [r.name, { id: r.id, name: r.name, policy: { ...DEFAULT_POLICY, ...r.policy } }] as const));
+    // A load that an invalidation overtook is answered but not kept.
+    if (generation === this.generation) this.value = { generation, zones };
+    return zones;
   }
 
   invalidate(key: string): void {
-    if (key.startsWith('zone:')) { this.generation++; this.loading = undefined; }
+    if (key.startsWith('zone:')) this.generation++;
   }
 
-  flushAll(): void { this.generation++; this.loading = undefined; }
+  flushAll(): void { this.generation++; }
 }

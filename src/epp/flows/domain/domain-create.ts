@@ -23,7 +23,7 @@ export const DomainCreateFlow = defineFlow({
     RequiredParameterMissingError, StatusProhibitsOperationError, UnimplementedOptionError],
   async run(ctx, cmd) {
     const req = cmd.domainCreate!;
-    const { name, zone } = await validateDomainName(req.name, ctx.zones);          // 2005 / 2004 / 2306
+    const { name, zone } = await validateDomainName(req.name, ctx.zones, ctx.db);       // 2005 / 2004 / 2306
     const years = validatePeriod(req.period, zone);                                    // 2004
     const ns = validateNameServers(req.ns ?? [], req.hostAttr);                        // 2306 / 2005
     verifyNameServerCount(ns.length, zone);                                            // 2306

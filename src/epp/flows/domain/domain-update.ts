@@ -24,7 +24,7 @@ export const DomainUpdateFlow = defineFlow({
     const u = cmd.domainUpdate!;
     const d = await loadDomain(ctx.db, normaliseDomainName(u.name), true);
     verifySponsor(d, ctx.registrar.id);
-    const zone = await zoneOfDomain(d, ctx.zones);
+    const zone = await zoneOfDomain(d, ctx.zones, ctx.db);
     const name = d.name;
 
     const addStatuses = (u.add?.statuses ?? []).map((s) => s.s);

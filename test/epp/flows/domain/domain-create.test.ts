@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resultCode } from '../../../../src/epp/client.js';
 import { sql } from '../../../../src/db/pool.js';
+import { accredit, addZone } from '../../../../src/admin/zones.js';
 import { NS } from '../../../../src/xml/namespaces.js';
 import { objectsHarness, type ObjectsHarness } from '../objects-harness.js';
 import { domainCreateXml, domainInfoXml, ds, extValue as extValueOf, secDnsCreateXml, statuses, tag, tags } from '../../../helpers/xml.js';
@@ -144,6 +145,25 @@ describe('domain:create', () => {
     const [{ n }] = await x.db.query(sql`SELECT count(*)::int AS n FROM object_history WHERE snapshot->>'name' = 'contested.example'`);
     expect(n).toBe(0);
     expect(tag(await x.expectCode(x.b, domainInfoXml('contested.example'), 1000), 'domain:clID')).toBe('reg-b');
+  });
+
+  it('reloads the zones through its own transaction: no pool deadlock when every other connection is busy right after a zone change', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => { release = r; });
+    // Hold all but one connection of the front-end's pool (its size is 12 here).
+    const held = Array.from({ length: 11 }, () => x.h.app.db.primary.tx(async () => { await gate; }));
+    try {
+      await addZone(x.db, 'fresh', {});
+      await accredit(x.db, 'reg-a', 'fresh');
+      // Until the NOTIFY reaches the front-end its cache lacks the zone (2004); the first create
+      // after it reloads the zones while holding the last free connection.
+      let code = 2004;
+      for (let i = 0; code === 2004 && i < 500; i++) code = resultCode(await x.a.request(domainCreateXml({ name: `n${i}.fresh`, registrant: owner })));
+      expect(code).toBe(1000);
+    } finally {
+      release();
+      await Promise.all(held);
+    }
   });
 
   it('lets exactly one of 50 racing sessions create a name: one 1000, 49 × 2302, one domain, one history row, one successful audit row', async () => {
