@@ -56,47 +56,24 @@ export interface CreateOutcome {
 }
 
 /**
- * domain:create in one statement (one round trip): it looks up what the command refers to
- * (accreditation, the name, contacts, hosts) and, only when all of it checks out, inserts the
- * domain with its contacts, name servers, DS records and object_history row. Either way it
- * answers what it found, so the flow can name the first failed guard; when it wrote nothing,
- * nothing was written. ON CONFLICT DO NOTHING lets a concurrent create of the same name win
- * without aborting this transaction (then `created` is absent although nothing else failed).
+ * domain:create in one round trip, through domain_create() (db/migrations/0003-objects-fixes.sql:
+ * a PL/pgSQL function, so its statements are planned once per connection). It looks up what the
+ * command refers to (accreditation, the name, contacts, hosts) and, only when all of it checks
+ * out, inserts the domain with its contacts, name servers, DS records and object_history row.
+ * Either way it answers what it found, so the flow can name the first failed guard. A
+ * concurrent create of the same name wins without aborting this transaction (then `created` is
+ * absent although nothing else failed).
  */
 export async function createDomain(db: Queryable, d: NewDomain): Promise<CreateOutcome> {
-  const handles = [...new Set([...(d.registrant ? [d.registrant] : []), ...d.contacts.map((c) => c.id)])];
   const [row] = await db.query(sql`
-    WITH c_found AS (SELECT id, contact_id FROM contacts WHERE contact_id = ANY(${handles}::text[])),
-    h_found AS (SELECT id, name FROM hosts WHERE name = ANY(${d.ns}::text[])),
-    refs AS (
-      SELECT EXISTS (SELECT 1 FROM registrar_zones WHERE registrar_id = ${d.registrarId} AND zone_id = ${d.zoneId}) AS accredited,
-             EXISTS (SELECT 1 FROM domains WHERE name = ${d.name}) AS taken,
-             (SELECT count(*) FROM c_found) = ${handles.length} AND (SELECT count(*) FROM h_found) = ${d.ns.length} AS resolved),
-    d AS (
-      INSERT INTO domains (roid, name, zone_id, sponsor_id, creator_id, registrant_id, auth_pw, created_at, expires_at)
-      SELECT 'D' || nextval('roid_seq') || ${'-' + d.roidSuffix}, ${d.name}, ${d.zoneId}, ${d.registrarId}, ${d.registrarId},
-             (SELECT id FROM c_found WHERE contact_id = ${d.registrant ?? null}), ${d.authPw}, ${d.now}, ${d.expires}
-        FROM refs WHERE accredited AND NOT taken AND resolved
-      ON CONFLICT (name) DO NOTHING
-      RETURNING id, roid),
-    c AS (INSERT INTO domain_contacts (domain_id, contact_id, type)
-          SELECT d.id, f.id, x.type FROM d, unnest(${d.contacts.map((c) => c.id)}::text[], ${d.contacts.map((c) => c.type)}::text[]) AS x(handle, type)
-            JOIN c_found f ON f.contact_id = x.handle
-          ON CONFLICT DO NOTHING),
-    h AS (INSERT INTO domain_hosts (domain_id, host_id) SELECT d.id, f.id FROM d, h_found f),
-    s AS (INSERT INTO domain_ds (domain_id, key_tag, alg, digest_type, digest)
-          SELECT d.id, x.key_tag, x.alg, x.digest_type, x.digest
-            FROM d, unnest(${d.ds.map((x) => x.keyTag)}::int[], ${d.ds.map((x) => x.alg)}::int[], ${d.ds.map((x) => x.digestType)}::int[], ${d.ds.map((x) => x.digest)}::text[])
-                 AS x(key_tag, alg, digest_type, digest)),
-    o AS (INSERT INTO object_history (object_type, object_roid, at, registrar_id, sv_trid, action, snapshot)
-          SELECT 'domain', d.roid, ${d.now}, ${d.registrarId}, ${d.svTrid}, 'create', ${JSON.stringify(d.snapshot)}::jsonb FROM d)
-    SELECT refs.accredited, refs.taken, d.id, d.roid,
-           (SELECT array_agg(contact_id) FROM c_found) AS contacts, (SELECT array_agg(name) FROM h_found) AS hosts
-      FROM refs LEFT JOIN d ON true`);
+    SELECT * FROM domain_create(${d.registrarId}, ${d.zoneId}, ${d.name}, ${d.roidSuffix}, ${d.registrant ?? null}, ${d.authPw},
+      ${d.now}, ${d.expires}, ${d.contacts.map((c) => c.id)}::text[], ${d.contacts.map((c) => c.type)}::text[], ${d.ns}::text[],
+      ${d.ds.map((x) => x.keyTag)}::int[], ${d.ds.map((x) => x.alg)}::int[], ${d.ds.map((x) => x.digestType)}::int[], ${d.ds.map((x) => x.digest)}::text[],
+      ${d.svTrid}, ${JSON.stringify(d.snapshot)}::jsonb)`);
   return {
-    ...(row.id ? { created: { id: row.id, roid: row.roid } } : {}),
-    accredited: row.accredited, taken: row.taken,
-    contactsFound: new Set(row.contacts ?? []), hostsFound: new Set(row.hosts ?? []),
+    ...(row.created_id ? { created: { id: row.created_id, roid: row.created_roid } } : {}),
+    accredited: row.is_accredited, taken: row.is_taken,
+    contactsFound: new Set(row.found_contacts), hostsFound: new Set(row.found_hosts),
   };
 }
 

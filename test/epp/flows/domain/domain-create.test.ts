@@ -135,10 +135,13 @@ describe('domain:create', () => {
       await gate;
     });
     const pending = x.a.request(domainCreateXml({ name: 'contested.example', registrant: owner }));
-    // Wait until the EPP create's insert is blocked on the uncommitted row, then let that commit.
-    await expect.poll(async () => (await x.db.query(sql`SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%INSERT INTO domains%'`))[0].n, { timeout: 5000, interval: 10 }).toBe(1);
-    commit();
-    await other;
+    try {
+      // Wait until the EPP create's insert is blocked on the uncommitted row, then let that commit.
+      await expect.poll(async () => (await x.db.query(sql`SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%domain_create(%'`))[0].n, { timeout: 5000, interval: 10 }).toBe(1);
+    } finally {
+      commit();
+      await other;
+    }
     const res = await pending;
     expect(resultCode(res)).toBe(2302);
     expect(extValueOf(res)).toMatchObject({ local: 'name', text: 'contested.example' });
