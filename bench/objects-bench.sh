@@ -7,11 +7,14 @@
 #     32 sessions from 2 client processes.
 # Needs `npm run build`, psql and pgbench (Debian: postgresql-client). Output: one line per
 # measurement, and the raw JSON of each run under $OUT (default /tmp/objects-bench-<time>/).
+# ROUNDS=n repeats the measurements n times on the same preloaded database (on a shared
+# machine, compare ratios within one round).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DUR=${DUR:-10}
 PRELOAD=${PRELOAD:-1000000}
 SESSIONS=${SESSIONS:-32}
+ROUNDS=${ROUNDS:-1}
 OUT=${OUT:-/tmp/objects-bench-$(date -u +%Y%m%dT%H%M%SZ)}
 mkdir -p "$OUT"
 DATA=$(mktemp -d /tmp/registry-bench-XXXXXX)
@@ -44,18 +47,55 @@ echo "preloaded $(psql -At "$DB" -c 'SELECT count(*) FROM domains') domains in $
 # The statements of one domain:create, recorded from the flow itself (see bench/create-pgbench.ts).
 node dist/bench/create-pgbench.js --db="$DB" --clid=demo-a --registrant=bench-owner > "$OUT/create.pgbench"
 echo "create.pgbench: $(grep -c ';$' "$OUT/create.pgbench") statements incl. BEGIN/END (in $OUT/create.pgbench)"
-for c in 4 16; do
-  pgbench -n -M prepared -c $c -j 2 -T "$DUR" -f "$OUT/create.pgbench" "$DB" > "$OUT/pgbench-$c.txt" 2>&1 || { cat "$OUT/pgbench-$c.txt"; exit 1; }
-  echo "pgbench create, $c clients: $(grep -E '^tps|latency average' "$OUT/pgbench-$c.txt" | tr '\n' ' ') [load $(cut -d' ' -f1 /proc/loadavg)]"
-done
-
+# CPU time (clock ticks) of this appliance's EPP front-ends and of its Postgres (the postmaster
+# and its children), from /proc: on a shared machine, CPU per operation is steadier than rates.
+POSTMASTER=$(head -1 "$DATA/pg/pgdata/postmaster.pid")
+ticks() {
+  local fe=0 pg=0 pid st line
+  for st in /proc/[0-9]*/stat; do
+    pid=${st#/proc/}; pid=${pid%/stat}
+    line=$(cat "$st" 2>/dev/null) || continue
+    # Fields after "(comm) ": state ppid … utime (12th) stime (13th).
+    read -r -a f <<< "${line##*) }"
+    # The postmaster's own time plus its reaped children's (pgbench's backends exit before we look).
+    if [ "$pid" = "$POSTMASTER" ]; then pg=$((pg + f[11] + f[12] + f[13] + f[14]))
+    elif [ "${f[1]}" = "$POSTMASTER" ]; then pg=$((pg + f[11] + f[12]))
+    elif tr '\0' ' ' < "/proc/$pid/cmdline" 2>/dev/null | grep -q "epp-frontend.js --data-dir $DATA "; then fe=$((fe + f[11] + f[12])); fi
+  done
+  echo "$fe $pg"
+}
+HZ=$(getconf CLK_TCK)
+# Prints: ms of CPU per operation in the front-ends, in Postgres and in the load generator.
+cpu_per_op() {  # before-ticks after-ticks client-seconds ops
+  awk -v b="$1" -v a="$2" -v c="$3" -v n="$4" -v hz="$HZ" 'BEGIN { split(b, x, " "); split(a, y, " ");
+    printf "cpu/op: front-ends %.2f ms, postgres %.2f ms, client %.2f ms", 1000*(y[1]-x[1])/hz/n, 1000*(y[2]-x[2])/hz/n, 1000*c/n }'
+}
 load() {
   local name=$1; shift
-  node dist/bench/epp-load.js --credentials="$CREDS" --procs=2 --sessions="$SESSIONS" --duration="$DUR" "$@" > "$OUT/$name.txt"
-  echo "epp $name: $(head -1 "$OUT/$name.txt") [load $(cut -d' ' -f1 /proc/loadavg)]"
+  local before after
+  before=$(ticks)
+  /usr/bin/time -f '%U %S' -o "$OUT/$name.time" node dist/bench/epp-load.js --credentials="$CREDS" --procs=2 --sessions="$SESSIONS" --duration="$DUR" "$@" > "$OUT/$name.txt"
+  after=$(ticks)
+  # Operations over the whole run, warm-up included (the CPU samples cover it too).
+  local ops client
+  ops=$(tail -1 "$OUT/$name.txt" | node -e "const r=JSON.parse(require('fs').readFileSync(0));console.log(Math.round(r.opsPerSecond*(r.seconds+r.warmupSeconds)))")
+  client=$(awk '{print $1+$2}' "$OUT/$name.time")
+  echo "epp $name: $(head -1 "$OUT/$name.txt") [load $(cut -d' ' -f1 /proc/loadavg); $(cpu_per_op "$before" "$after" "$client" "$ops")]"
 }
-load create --mix=create:100
-load check1 --mix=check1:100
-load check5 --mix=check5:100
-load mix --mix=check1:70,info:20,create:10
+for round in $(seq 1 "$ROUNDS"); do
+  [ "$ROUNDS" -gt 1 ] && echo "-- round $round"
+  for c in 4 16; do
+    before=$(ticks)
+    /usr/bin/time -f '%U %S' -o "$OUT/pgbench-$c-$round.time" pgbench -n -M prepared -c $c -j 2 -T "$DUR" -f "$OUT/create.pgbench" "$DB" > "$OUT/pgbench-$c-$round.txt" 2>&1 || { cat "$OUT/pgbench-$c-$round.txt"; exit 1; }
+    after=$(ticks)
+    txns=$(awk '/number of transactions actually processed/ {print $NF}' "$OUT/pgbench-$c-$round.txt")
+    echo "pgbench create, $c clients: $(grep -E '^tps|latency average' "$OUT/pgbench-$c-$round.txt" | tr '\n' ' ') [load $(cut -d' ' -f1 /proc/loadavg); $(cpu_per_op "$before" "$after" "$(awk '{print $1+$2}' "$OUT/pgbench-$c-$round.time")" "$txns")]"
+  done
+  # The session layer alone, as the floor under every command's front-end cost.
+  load "hello-$round" --mix=hello:100
+  load "create-$round" --mix=create:100
+  load "check1-$round" --mix=check1:100
+  load "check5-$round" --mix=check5:100
+  load "mix-$round" --mix=check1:70,info:20,create:10
+done
 echo "domains at the end: $(psql -At "$DB" -c 'SELECT count(*) FROM domains')"

@@ -30,8 +30,8 @@ export class PriceCache implements CacheListener {
   private readonly value: ReloadingValue<Map<number, Map<Operation, number>>>;
 
   constructor(db: () => Queryable) {
-    this.value = new ReloadingValue(async () => {
-      const rows: { zone_id: number; operation: Operation; amount: number }[] = await db().query(sql`SELECT zone_id, operation, amount FROM prices`);
+    this.value = new ReloadingValue(db, async (via) => {
+      const rows: { zone_id: number; operation: Operation; amount: number }[] = await via.query(sql`SELECT zone_id, operation, amount FROM prices`);
       const out = new Map<number, Map<Operation, number>>();
       for (const r of rows) {
         if (!out.has(r.zone_id)) out.set(r.zone_id, new Map());
@@ -41,9 +41,9 @@ export class PriceCache implements CacheListener {
     });
   }
 
-  /** The zone's standard prices; an operation without a price is free. */
-  async standard(zoneId: number): Promise<ReadonlyMap<Operation, number>> {
-    return (await this.value.get()).get(zoneId) ?? new Map();
+  /** The zone's standard prices; an operation without a price is free. Inside a transaction pass it (see ReloadingValue). */
+  async standard(zoneId: number, via?: Queryable): Promise<ReadonlyMap<Operation, number>> {
+    return (await this.value.get(via)).get(zoneId) ?? new Map();
   }
 
   invalidate(key: string): void { if (key.startsWith('zone:')) this.value.invalidate(); }
@@ -71,6 +71,7 @@ export function priceOf(zone: Zone, standard: ReadonlyMap<Operation, number>, pr
 
 /** Quotes one operation on one name, reading its premium entry. */
 export async function quote(db: Queryable, prices: PriceCache, zone: Zone, name: string, operation: Operation, years: number): Promise<Quote> {
-  const [standard, premium] = await Promise.all([prices.standard(zone.id), premiumPrices(db, [name])]);
+  const standard = await prices.standard(zone.id, db);
+  const premium = await premiumPrices(db, [name]);
   return priceOf(zone, standard, premium.get(name), operation, years);
 }

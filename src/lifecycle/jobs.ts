@@ -73,7 +73,7 @@ async function renewBatch(tx: Queryable, prices: PriceCache, zones: Map<number, 
   const items = [];
   for (const d of due) {
     const zone = zones.get(d.zone_id)!;
-    const q = priceOf(zone, await prices.standard(zone.id), premium.get(d.name), 'autoRenew', 1);
+    const q = priceOf(zone, await prices.standard(zone.id, tx), premium.get(d.name), 'autoRenew', 1);
     items.push({ d, zone, q, newExpiry: addYears(d.expires_at, 1) });
   }
   // Lock the accounts involved (creating missing ones), then give every entry its running balance.

@@ -1,5 +1,6 @@
 /** Zones and their policy, held in memory by each process and reloaded on NOTIFY (zone:<id>). */
 import { sql, type Queryable } from '../db/pool.js';
+import { ReloadingValue } from '../util/reloading-cache.js';
 import type { CacheListener } from '../db/listen.js';
 import type { ZoneRef } from './names.js';
 
@@ -73,28 +74,29 @@ export const DEFAULT_POLICY: ZonePolicy = {
 
 export interface Zone extends ZoneRef { policy: ZonePolicy }
 
+/**
+ * Zones by name, loaded once and reloaded after an invalidation. A command running inside a
+ * transaction passes its own connection (`all(tx)`), never waiting for a second pooled one
+ * (see ReloadingValue).
+ */
 export class ZoneCache implements CacheListener {
-  private loading: Promise<Map<string, Zone>> | undefined;
-  private generation = 0;
+  private readonly value: ReloadingValue<Map<string, Zone>>;
 
-  constructor(private readonly db: () => Queryable) {}
+  constructor(db: () => Queryable) {
+    this.value = new ReloadingValue(db, async (via) => {
+      const rows = await via.query(sql`SELECT id, name, policy FROM zones`);
+      return new Map(rows.map((r: { id: number; name: string; policy: Partial<ZonePolicy> }) =>
+        [r.name, { id: r.id, name: r.name, policy: { ...DEFAULT_POLICY, ...r.policy } }] as const));
+    });
+  }
 
-  all(): Promise<Map<string, Zone>> {
-    if (!this.loading) {
-      const gen = this.generation;
-      const p = this.db().query(sql`SELECT id, name, policy FROM zones`).then((rows) =>
-        new Map(rows.map((r: { id: number; name: string; policy: Partial<ZonePolicy> }) =>
-          [r.name, { id: r.id, name: r.name, policy: { ...DEFAULT_POLICY, ...r.policy } }] as const)));
-      this.loading = p;
-      p.then(() => { if (gen !== this.generation && this.loading === p) this.loading = undefined; },
-        () => { if (this.loading === p) this.loading = undefined; });
-    }
-    return this.loading;
+  all(via?: Queryable): Promise<Map<string, Zone>> {
+    return this.value.get(via);
   }
 
   invalidate(key: string): void {
-    if (key.startsWith('zone:')) { this.generation++; this.loading = undefined; }
+    if (key.startsWith('zone:')) this.value.invalidate();
   }
 
-  flushAll(): void { this.generation++; this.loading = undefined; }
+  flushAll(): void { this.value.invalidate(); }
 }

@@ -51,27 +51,46 @@ export async function findDomain(db: Queryable, name: string, forUpdate = false)
   };
 }
 
-/**
- * What a domain:create refers to, read in one round trip: accreditation, the name, contacts and
- * hosts, and the name's reservation (RFC 8495) and premium price (RFC 8748), if any.
- */
-export interface CreateRefs {
-  accredited: boolean; taken: boolean; contacts: Map<string, number>; hosts: Map<string, number>;
-  reservation?: Reservation; premium?: PremiumPrice;
+export interface NewDomain {
+  roidSuffix: string; name: string; zoneId: number; registrarId: number; registrant?: string; authPw: string;
+  now: Date; expires: Date; contacts: { id: string; type: string }[]; ns: string[];
+  ds: { keyTag: number; alg: number; digestType: number; digest: string }[];
+  svTrid: string; snapshot: unknown;
+  /** SHA-256 (hex) of the allocation token the client presented, if any (RFC 8495). */
+  tokenSha256?: string;
 }
 
-export async function resolveCreateRefs(db: Queryable, r: { registrarId: number; zoneId: number; name: string; contacts: string[]; hosts: string[] }): Promise<CreateRefs> {
+/** What a create found: whether it wrote the domain, and otherwise what stood in the way. */
+export interface CreateOutcome {
+  created?: { id: number; roid: string };
+  accredited: boolean; taken: boolean; contactsFound: Set<string>; hostsFound: Set<string>;
+  /** The name's reservation and premium price (issue 4); `allocated` when the token used the reservation up. */
+  reservation?: Reservation; premium?: PremiumPrice; allocated: boolean;
+}
+
+/**
+ * domain:create in one round trip, through domain_create() (db/migrations/0003-objects-fixes.sql:
+ * a PL/pgSQL function, so its statements are planned once per connection). It looks up what the
+ * command refers to (accreditation, the name, contacts, hosts) and, only when all of it checks
+ * out, inserts the domain with its contacts, name servers, DS records and object_history row.
+ * Either way it answers what it found, so the flow can name the first failed guard. A
+ * concurrent create of the same name wins without aborting this transaction (then `created` is
+ * absent although nothing else failed). Through domain_create_reserved() (migration 0009) the
+ * same round trip reads the name's reservation and premium price, and a reserved name is written
+ * only when the presented allocation token allocates it.
+ */
+export async function createDomain(db: Queryable, d: NewDomain): Promise<CreateOutcome> {
   const [row] = await db.query(sql`
-    SELECT EXISTS (SELECT 1 FROM registrar_zones WHERE registrar_id = ${r.registrarId} AND zone_id = ${r.zoneId}) AS accredited,
-           EXISTS (SELECT 1 FROM domains WHERE name = ${r.name}) AS taken,
-           (SELECT json_object_agg(contact_id, id) FROM contacts WHERE contact_id = ANY(${r.contacts}::text[])) AS contacts,
-           (SELECT json_object_agg(name, id) FROM hosts WHERE name = ANY(${r.hosts}::text[])) AS hosts,
-           (SELECT row_to_json(x) FROM reserved_names x WHERE x.name = ${r.name}) AS reservation,
-           (SELECT row_to_json(p) FROM premium_names p WHERE p.name = ${r.name}) AS premium`);
+    SELECT * FROM domain_create_reserved(${d.registrarId}, ${d.zoneId}, ${d.name}, ${d.roidSuffix}, ${d.registrant ?? null}, ${d.authPw},
+      ${d.now}, ${d.expires}, ${d.contacts.map((c) => c.id)}::text[], ${d.contacts.map((c) => c.type)}::text[], ${d.ns}::text[],
+      ${d.ds.map((x) => x.keyTag)}::int[], ${d.ds.map((x) => x.alg)}::int[], ${d.ds.map((x) => x.digestType)}::int[], ${d.ds.map((x) => x.digest)}::text[],
+      ${d.svTrid}, ${JSON.stringify(d.snapshot)}::jsonb, ${d.tokenSha256 ?? null})`);
   const res = row.reservation;
   const pre = row.premium;
   return {
-    accredited: row.accredited, taken: row.taken,
+    ...(row.created_id ? { created: { id: row.created_id, roid: row.created_roid } } : {}),
+    accredited: !!row.is_accredited, taken: !!row.is_taken,
+    contactsFound: new Set(row.found_contacts ?? []), hostsFound: new Set(row.found_hosts ?? []),
     ...(res ? { reservation: {
       name: res.name, zoneId: res.zone_id, reason: res.reason, ...(res.registrar_id !== null ? { registrarId: res.registrar_id } : {}),
       ...(res.token_sha256 ? { tokenSha256: res.token_sha256 } : {}), ...(res.token_expires_at ? { tokenExpiresAt: new Date(res.token_expires_at) } : {}),
@@ -80,43 +99,8 @@ export async function resolveCreateRefs(db: Queryable, r: { registrarId: number;
       name: pre.name, feeClass: pre.class, create: Number(pre.create_amount), renew: Number(pre.renew_amount), transfer: Number(pre.transfer_amount),
       ...(pre.restore_amount !== null ? { restore: Number(pre.restore_amount) } : {}),
     } } : {}),
-    contacts: new Map(Object.entries((row.contacts ?? {}) as Record<string, number>)),
-    hosts: new Map(Object.entries((row.hosts ?? {}) as Record<string, number>)),
+    allocated: !!row.allocated,
   };
-}
-
-export interface NewDomain {
-  roidSuffix: string; name: string; zoneId: number; registrarId: number; registrantId: number | null; authPw: string;
-  now: Date; expires: Date; contacts: { id: number; type: string }[]; hostIds: number[];
-  ds: { keyTag: number; alg: number; digestType: number; digest: string }[];
-  svTrid: string; snapshot: unknown;
-}
-
-/**
- * Inserts a domain with its contacts, name servers, DS records and object_history row in one
- * statement (one round trip). ON CONFLICT DO NOTHING lets a concurrent create of the same name
- * win without aborting this transaction: then nothing is written and undefined is returned.
- */
-export async function insertDomain(db: Queryable, d: NewDomain): Promise<{ id: number; roid: string } | undefined> {
-  const [row] = await db.query(sql`
-    WITH d AS (
-      INSERT INTO domains (roid, name, zone_id, sponsor_id, creator_id, registrant_id, auth_pw, created_at, expires_at)
-      VALUES ('D' || nextval('roid_seq') || ${'-' + d.roidSuffix}, ${d.name}, ${d.zoneId}, ${d.registrarId}, ${d.registrarId}, ${d.registrantId},
-              ${d.authPw}, ${d.now}, ${d.expires})
-      ON CONFLICT (name) DO NOTHING
-      RETURNING id, roid),
-    c AS (INSERT INTO domain_contacts (domain_id, contact_id, type)
-          SELECT d.id, x.contact_id, x.type FROM d, unnest(${d.contacts.map((c) => c.id)}::bigint[], ${d.contacts.map((c) => c.type)}::text[]) AS x(contact_id, type)
-          ON CONFLICT DO NOTHING),
-    h AS (INSERT INTO domain_hosts (domain_id, host_id) SELECT d.id, x.host_id FROM d, unnest(${d.hostIds}::bigint[]) AS x(host_id)),
-    s AS (INSERT INTO domain_ds (domain_id, key_tag, alg, digest_type, digest)
-          SELECT d.id, x.key_tag, x.alg, x.digest_type, x.digest
-            FROM d, unnest(${d.ds.map((x) => x.keyTag)}::int[], ${d.ds.map((x) => x.alg)}::int[], ${d.ds.map((x) => x.digestType)}::int[], ${d.ds.map((x) => x.digest)}::text[])
-                 AS x(key_tag, alg, digest_type, digest)),
-    o AS (INSERT INTO object_history (object_type, object_roid, at, registrar_id, sv_trid, action, snapshot)
-          SELECT 'domain', d.roid, ${d.now}, ${d.registrarId}, ${d.svTrid}, 'create', ${JSON.stringify(d.snapshot)}::jsonb FROM d)
-    SELECT id, roid FROM d`);
-  return row ? { id: row.id, roid: row.roid } : undefined;
 }
 
 export async function isAccredited(db: Queryable, registrarId: number, zoneId: number): Promise<boolean> {

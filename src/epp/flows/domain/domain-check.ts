@@ -65,7 +65,7 @@ export const DomainCheckFlow = defineFlow({
     const items: FeeCheckItem[] = [];
     for (const v of verdicts) {
       items.push(v.name && v.zone
-        ? { input: v.input, name: v.name, zone: v.zone, standard: await ctx.prices.standard(v.zone.id), ...(premium.has(v.name) ? { premium: premium.get(v.name)! } : {}) }
+        ? { input: v.input, name: v.name, zone: v.zone, standard: await ctx.prices.standard(v.zone.id, ctx.db), ...(premium.has(v.name) ? { premium: premium.get(v.name)! } : {}) }
         : { input: v.input });
     }
     const extension: XmlObj = feeCheckData(items, fee.commands ?? [], fee.currency, zones[0]?.policy.currency ?? 'USD');

@@ -14,10 +14,13 @@ import {
 export const el = (local: string, text?: string, attrs?: Record<string, string>) => ({ ns: NS.domain, local, ...(text !== undefined ? { text } : {}), ...(attrs ? { attrs } : {}) });
 const sel = (local: string, text?: string, attrs?: Record<string, string>) => ({ ns: NS.secDNS, local, ...(text !== undefined ? { text } : {}), ...(attrs ? { attrs } : {}) });
 
-/** A name to register: syntax (2005), a zone we serve (2004), one label below the zone (2306). */
-export async function validateDomainName(input: string, zones: ZoneCache): Promise<{ name: string; zone: Zone }> {
+/**
+ * A name to register: syntax (2005), a zone we serve (2004), one label below the zone (2306).
+ * `db` is the command's transaction (the zone cache reloads through it when it must).
+ */
+export async function validateDomainName(input: string, zones: ZoneCache, db: Queryable): Promise<{ name: string; zone: Zone }> {
   const name = normaliseDomainName(input);
-  const zone = zoneOf(name, (await zones.all()).values()) as Zone | undefined;
+  const zone = zoneOf(name, (await zones.all(db)).values()) as Zone | undefined;
   if (!zone) throw new ParameterValueRangeError('not in a zone served by this registry', el('name', input));
   if (!isRegistrable(name, zone)) throw new ParameterValuePolicyError(`names are registered directly under .${zone.name}`, el('name', input));
   return { name, zone };
@@ -56,8 +59,8 @@ export async function loadDomain(db: Queryable, name: string, forUpdate = false)
 }
 
 /** The zone of an existing domain (the cache may briefly lag a zone's creation: then 2303). */
-export async function zoneOfDomain(d: DomainRow, zones: ZoneCache): Promise<Zone> {
-  for (const z of (await zones.all()).values()) if (z.id === d.zoneId) return z;
+export async function zoneOfDomain(d: DomainRow, zones: ZoneCache, db: Queryable): Promise<Zone> {
+  for (const z of (await zones.all(db)).values()) if (z.id === d.zoneId) return z;
   throw new ObjectDoesNotExistError(`domain ${d.name} does not exist`, el('name', d.name));
 }
 

@@ -1,15 +1,16 @@
 /**
  * domain:create (RFC 5731 §3.2.1) with secDNS-1.1 dsData (RFC 5910 §5.2.1), the fee extension
  * (RFC 8748 §5.2.1) and allocation tokens for reserved names (RFC 8495 §3.2.4). The checks that
- * need no data come first; what the command refers to (and the name's reservation and premium
- * price) is read in one statement, the domain with its links and history row is written in
- * another, and the charge with its add grace period (RFC 3915 §1) in a third.
+ * need no data come first; then one statement looks up what the command refers to (with the
+ * name's reservation and premium price) and writes the domain only if all of it checks out
+ * (createDomain), and the flow names the first failed guard; a last statement charges the create
+ * with its add grace period (RFC 3915 §1). Any failure after the write rolls it back.
  */
 import { chargeWithGrace } from '../../../billing/ledger.js';
 import { feeResponse, verifyFeeAgreement } from '../../../billing/fee-ext.js';
 import { priceOf } from '../../../billing/prices.js';
-import { consumeReservation, verifyAllocation } from '../../../lifecycle/reserved.js';
-import { insertDomain, resolveCreateRefs } from '../../../db/queries/domains.js';
+import { tokenDigest, verifyAllocation } from '../../../lifecycle/reserved.js';
+import { createDomain } from '../../../db/queries/domains.js';
 import { NS } from '../../../xml/namespaces.js';
 import {
   AuthorizationError, ObjectDoesNotExistError, ObjectExistsError, ParameterValuePolicyError, ParameterValueRangeError, ParameterValueSyntaxError,
@@ -29,7 +30,7 @@ export const DomainCreateFlow = defineFlow({
     RequiredParameterMissingError, StatusProhibitsOperationError, UnimplementedOptionError, BillingFailureError],
   async run(ctx, cmd) {
     const req = cmd.domainCreate!;
-    const { name, zone } = await validateDomainName(req.name, ctx.zones);          // 2005 / 2004 / 2306
+    const { name, zone } = await validateDomainName(req.name, ctx.zones, ctx.db);       // 2005 / 2004 / 2306
     const years = validatePeriod(req.period, zone);                                    // 2004
     const ns = validateNameServers(req.ns ?? [], req.hostAttr);                        // 2306 / 2005
     verifyNameServerCount(ns.length, zone);                                            // 2306
@@ -41,32 +42,30 @@ export const DomainCreateFlow = defineFlow({
     }
     const ds = validateSecDnsCreate(req.secDns);                                       // 2306 / 2102 / 2004 / 2005
 
-    const handles = [...new Set([...(req.registrant ? [req.registrant] : []), ...(req.contacts ?? []).map((c) => c.id)])];
-    const refs = await resolveCreateRefs(ctx.db, { registrarId: ctx.registrar.id, zoneId: zone.id, name, contacts: handles, hosts: ns });
-    if (!refs.accredited) throw new AuthorizationError(`not accredited for .${zone.name}`, el('name', req.name));
-    if (refs.taken) throw new ObjectExistsError(`domain ${name} exists`, el('name', req.name));
-    if (req.registrant && !refs.contacts.has(req.registrant)) throw new ObjectDoesNotExistError(`contact ${req.registrant} does not exist`, el('registrant', req.registrant));
-    for (const c of req.contacts ?? []) if (!refs.contacts.has(c.id)) throw new ObjectDoesNotExistError(`contact ${c.id} does not exist`, el('contact', c.id, { type: c.type }));
-    for (const n of ns) if (!refs.hosts.has(n)) throw new ObjectDoesNotExistError(`host ${n} does not exist`, el('hostObj', n));
-    // Reserved names need their allocation token (2304/2201); the price, premium or standard,
-    // must be agreed through the fee extension when the client uses it (2003/2004).
-    const allocated = verifyAllocation(refs.reservation, name, ctx.registrar.id, cmd.allocationToken, ctx.now);
-    const price = priceOf(zone, await ctx.prices.standard(zone.id), refs.premium, 'create', years);
-    const feeBack = verifyFeeAgreement(cmd, price, ctx.extUris);
-
     const expires = addYears(ctx.now, years);
-    const row = await insertDomain(ctx.db, {
-      roidSuffix: ctx.config.epp.repoId, name, zoneId: zone.id, registrarId: ctx.registrar.id,
-      registrantId: req.registrant ? refs.contacts.get(req.registrant)! : null, authPw: req.authPw, now: ctx.now, expires,
-      contacts: (req.contacts ?? []).map((c) => ({ id: refs.contacts.get(c.id)!, type: c.type })), hostIds: ns.map((n) => refs.hosts.get(n)!), ds,
+    const r = await createDomain(ctx.db, {
+      roidSuffix: ctx.config.epp.repoId, name, zoneId: zone.id, registrarId: ctx.registrar.id, ...(req.registrant ? { registrant: req.registrant } : {}),
+      authPw: req.authPw, now: ctx.now, expires, contacts: req.contacts ?? [], ns, ds,
       svTrid: ctx.svTrid, snapshot: { name, years, ns, registrant: req.registrant, contacts: req.contacts, ds },
+      ...(cmd.allocationToken !== undefined ? { tokenSha256: tokenDigest(cmd.allocationToken) } : {}),
     });
-    // A concurrent create of the same name committed between the read and the write.
-    if (!row) throw new ObjectExistsError(`domain ${name} exists`, el('name', req.name));
-    if (allocated) await consumeReservation(ctx.db, name);
+    // A reserved name without its token is 2304; a token that allocates nothing to this registrar is 2201.
+    verifyAllocation(r.reservation, name, ctx.registrar.id, cmd.allocationToken, ctx.now);
+    if (!r.created) {
+      if (!r.accredited) throw new AuthorizationError(`not accredited for .${zone.name}`, el('name', req.name));
+      if (r.taken) throw new ObjectExistsError(`domain ${name} exists`, el('name', req.name));
+      if (req.registrant && !r.contactsFound.has(req.registrant)) throw new ObjectDoesNotExistError(`contact ${req.registrant} does not exist`, el('registrant', req.registrant));
+      for (const c of req.contacts ?? []) if (!r.contactsFound.has(c.id)) throw new ObjectDoesNotExistError(`contact ${c.id} does not exist`, el('contact', c.id, { type: c.type }));
+      for (const n of ns) if (!r.hostsFound.has(n)) throw new ObjectDoesNotExistError(`host ${n} does not exist`, el('hostObj', n));
+      // Everything checked out, yet nothing was written: a concurrent create of the name won.
+      throw new ObjectExistsError(`domain ${name} exists`, el('name', req.name));
+    }
+    // The price, premium or standard, must be agreed through the fee extension when the client uses it (2003/2004).
+    const price = priceOf(zone, await ctx.prices.standard(zone.id, ctx.db), r.premium, 'create', years);
+    const feeBack = verifyFeeAgreement(cmd, price, ctx.extUris);
     // Last, so the account row is locked only until the commit: 2104 when funds are short.
-    const charged = await chargeWithGrace(ctx.db, { registrarId: ctx.registrar.id, quote: price, zoneId: zone.id, domain: { roid: row.roid, name }, now: ctx.now, svTrid: ctx.svTrid },
-      { domainId: row.id, kind: 'addPeriod', days: zone.policy.addGraceDays, years: 0 });
+    const charged = await chargeWithGrace(ctx.db, { registrarId: ctx.registrar.id, quote: price, zoneId: zone.id, domain: { roid: r.created.roid, name }, now: ctx.now, svTrid: ctx.svTrid },
+      { domainId: r.created.id, kind: 'addPeriod', days: zone.policy.addGraceDays, years: 0 });
     return {
       resData: { 'domain:creData': { '@_xmlns:domain': NS.domain, 'domain:name': name, 'domain:crDate': ctx.now.toISOString(), 'domain:exDate': expires.toISOString() } },
       ...(feeBack ? { extension: feeResponse('creData', { quote: price, zone, balance: charged, currency: price.currency }) } : {}),

@@ -24,7 +24,7 @@ export const DomainDeleteFlow = defineFlow({
   async run(ctx, cmd) {
     const d = await loadDomain(ctx.db, normaliseDomainName(cmd.delete!.id), true);
     verifySponsor(d, ctx.registrar.id);
-    const zone = await zoneOfDomain(d, ctx.zones);
+    const zone = await zoneOfDomain(d, ctx.zones, ctx.db);
     if (hasAny(d.statuses, 'clientDeleteProhibited', 'serverDeleteProhibited', 'pendingDelete') || d.pendingTransfer) {
       throw new StatusProhibitsOperationError('domain status prohibits delete', el('name', d.name));
     }

@@ -26,7 +26,7 @@ export const DomainRenewFlow = defineFlow({
     const r = cmd.domainRenew!;
     const d = await loadDomain(ctx.db, normaliseDomainName(r.name), true);
     verifySponsor(d, ctx.registrar.id);
-    const zone = await zoneOfDomain(d, ctx.zones);
+    const zone = await zoneOfDomain(d, ctx.zones, ctx.db);
     const name = d.name;
     if (hasAny(d.statuses, 'clientRenewProhibited', 'serverRenewProhibited', 'pendingDelete') || d.pendingTransfer) {
       throw new StatusProhibitsOperationError('domain status prohibits renew', el('name', d.name));

@@ -34,7 +34,7 @@ export const DomainTransferFlow = defineFlow({
   async run(ctx, cmd) {
     const req = cmd.transfer!;
     const d = await loadDomain(ctx.db, normaliseDomainName(req.id), true);
-    const zone = await zoneOfDomain(d, ctx.zones);
+    const zone = await zoneOfDomain(d, ctx.zones, ctx.db);
     const me = ctx.registrar.id;
     const last = await latestTransfer(ctx.db, 'domain', d.id, true);
     const pending = last?.status === 'pending' ? last : undefined;

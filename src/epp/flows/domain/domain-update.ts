@@ -25,7 +25,7 @@ export const DomainUpdateFlow = defineFlow({
     const u = cmd.domainUpdate!;
     const d = await loadDomain(ctx.db, normaliseDomainName(u.name), true);
     verifySponsor(d, ctx.registrar.id);
-    const zone = await zoneOfDomain(d, ctx.zones);
+    const zone = await zoneOfDomain(d, ctx.zones, ctx.db);
     const name = d.name;
     if (cmd.rgpRestore) return restore(ctx, d, zone, cmd);
     if (cmd.fee) throw new ParameterValuePolicyError('no fee applies to this update', { ns: NS.fee, local: 'update' });

@@ -22,7 +22,7 @@ export const HostCreateFlow = defineFlow({
   async run(ctx, cmd) {
     const req = cmd.hostCreate!;
     const name = validateHostName(req.name);                                            // 2005
-    const sup = await superordinateOf(ctx.db, name, (await ctx.zones.all()).values());
+    const sup = await superordinateOf(ctx.db, name, (await ctx.zones.all(ctx.db)).values());
     const addrs = validateAddrs(req.addrs ?? [], sup?.zone.policy.rejectPrivateAddresses ?? true);   // 2005 / 2306
     if ((await existingHostNames(ctx.db, [name])).size) throw new ObjectExistsError(`host ${name} exists`, el('name', req.name));
     const superordinate = sup ? verifySuperordinate(sup, ctx.registrar.id, el('name', req.name)) : undefined;  // 2305 / 2201 / 2304

@@ -37,7 +37,7 @@ export const HostUpdateFlow = defineFlow({
     if ('bad' in changed) throw new ParameterValuePolicyError(changed.why, el('status', undefined, { s: changed.bad }));
 
     const newName = u.chgName !== undefined ? validateHostName(u.chgName) : h.name;
-    const sup = await superordinateOf(ctx.db, newName, (await ctx.zones.all()).values());
+    const sup = await superordinateOf(ctx.db, newName, (await ctx.zones.all(ctx.db)).values());
     const add = validateAddrs(u.addAddrs ?? [], sup?.zone.policy.rejectPrivateAddresses ?? true);
     const rem = validateAddrs(u.remAddrs ?? [], false);
     const ipOf = (a: string) => ({ ip: a.includes(':') ? 'v6' : 'v4' });

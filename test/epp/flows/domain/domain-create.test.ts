@@ -2,9 +2,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resultCode } from '../../../../src/epp/client.js';
 import { sql } from '../../../../src/db/pool.js';
+import { accredit, addZone } from '../../../../src/admin/zones.js';
 import { NS } from '../../../../src/xml/namespaces.js';
 import { objectsHarness, type ObjectsHarness } from '../objects-harness.js';
-import { domainCreateXml, domainInfoXml, ds, secDnsCreateXml, statuses, tag, tags } from '../../../helpers/xml.js';
+import { domainCreateXml, domainInfoXml, ds, extValue as extValueOf, secDnsCreateXml, statuses, tag, tags } from '../../../helpers/xml.js';
 
 const D = NS.domain;
 
@@ -122,6 +123,50 @@ describe('domain:create', () => {
     const c = await x.h.login('reg-a', { objURIs: [NS.domain, NS.contact, NS.host] });
     expect(resultCode(await c.request(domainCreateXml({ name: 'noext.example', registrant: owner, ext: secDnsCreateXml({ ds: [ds(1)] }) })))).toBe(2103);
     await c.close();
+  });
+
+  it('answers 2302 and writes nothing when a concurrent create of the name commits while this one waits on it', async () => {
+    const [{ zone, reg, contact }] = await x.db.query(sql`SELECT (SELECT id FROM zones WHERE name = 'example') AS zone, (SELECT id FROM registrars WHERE client_id = 'reg-b') AS reg, (SELECT id FROM contacts WHERE contact_id = ${owner}) AS contact`);
+    let commit!: () => void;
+    const gate = new Promise<void>((r) => { commit = r; });
+    const other = x.db.tx(async (tx) => {
+      await tx.query(sql`INSERT INTO domains (roid, name, zone_id, sponsor_id, creator_id, registrant_id, created_at, expires_at)
+                         VALUES ('D0-REG', 'contested.example', ${zone}, ${reg}, ${reg}, ${contact}, now(), now() + interval '1 year')`);
+      await gate;
+    });
+    const pending = x.a.request(domainCreateXml({ name: 'contested.example', registrant: owner }));
+    try {
+      // Wait until the EPP create's insert is blocked on the uncommitted row, then let that commit.
+      await expect.poll(async () => (await x.db.query(sql`SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%domain_create%(%'`))[0].n, { timeout: 5000, interval: 10 }).toBe(1);
+    } finally {
+      commit();
+      await other;
+    }
+    const res = await pending;
+    expect(resultCode(res)).toBe(2302);
+    expect(extValueOf(res)).toMatchObject({ local: 'name', text: 'contested.example' });
+    const [{ n }] = await x.db.query(sql`SELECT count(*)::int AS n FROM object_history WHERE snapshot->>'name' = 'contested.example'`);
+    expect(n).toBe(0);
+    expect(tag(await x.expectCode(x.b, domainInfoXml('contested.example'), 1000), 'domain:clID')).toBe('reg-b');
+  });
+
+  it('reloads the zones through its own transaction: no pool deadlock when every other connection is busy right after a zone change', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => { release = r; });
+    // Hold all but one connection of the front-end's pool (its size is 12 here).
+    const held = Array.from({ length: 11 }, () => x.h.app.db.primary.tx(async () => { await gate; }));
+    try {
+      await addZone(x.db, 'fresh', {});
+      await accredit(x.db, 'reg-a', 'fresh');
+      // Until the NOTIFY reaches the front-end its cache lacks the zone (2004); the first create
+      // after it reloads the zones while holding the last free connection.
+      let code = 2004;
+      for (let i = 0; code === 2004 && i < 500; i++) code = resultCode(await x.a.request(domainCreateXml({ name: `n${i}.fresh`, registrant: owner })));
+      expect(code).toBe(1000);
+    } finally {
+      release();
+      await Promise.all(held);
+    }
   });
 
   it('lets exactly one of 50 racing sessions create a name: one 1000, 49 × 2302, one domain, one history row, one successful audit row', async () => {
