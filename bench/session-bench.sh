@@ -6,7 +6,7 @@
 #
 #   DUR=8 bash bench/session-bench.sh             # one round
 #   DUR=8 REPEAT=3 bash bench/session-bench.sh    # three rounds against the same appliance
-#   PROCESSES=1 THREADS=1 bash bench/session-bench.sh
+#   PROCESSES=1 THREADS=1 APPLIANCE_FLAGS="--workers.concurrentTasksPerWorker=2" bash bench/session-bench.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DUR=${DUR:-10}
@@ -16,7 +16,7 @@ chmod 755 "$DATA"
 free_port() { node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})"; }
 EPP=$(free_port); MET=$(free_port); PG=$(free_port)
 node dist/cluster/start.js --data-dir "$DATA" --epp.port="$EPP" --metrics.port="$MET" --database.embeddedPort="$PG" \
-  --epp.processes="${PROCESSES:-2}" --workers.threads="${THREADS:-1}" > "$DATA/start.log" 2>&1 &
+  --epp.processes="${PROCESSES:-2}" --workers.threads="${THREADS:-1}" ${APPLIANCE_FLAGS:-} > "$DATA/start.log" 2>&1 &
 APP=$!
 trap 'kill -INT $APP 2>/dev/null; wait $APP 2>/dev/null; rm -rf "$DATA"' EXIT
 for _ in $(seq 1 120); do curl -sf "http://127.0.0.1:$MET/ready" >/dev/null 2>&1 && break; sleep 0.5; done
@@ -25,7 +25,7 @@ load() { cut -d' ' -f1-3 /proc/loadavg; }
 # The throughput field of either tool's JSON line (its last line).
 rate() { node -e "let s='';process.stdin.on('data',d=>s+=d).on('end',()=>{const r=JSON.parse(s.trim().split('\n').pop());console.log(r.perSecond??r.opsPerSecond)})"; }
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), node $(node --version)"
-echo "commit: $(git rev-parse --short HEAD 2>/dev/null || echo unknown); appliance: ${PROCESSES:-2} EPP processes x ${THREADS:-1} parse threads; ${DUR} s per figure"
+echo "commit: $(git rev-parse --short HEAD 2>/dev/null || echo unknown); appliance: ${PROCESSES:-2} EPP processes x ${THREADS:-1} parse threads ${APPLIANCE_FLAGS:-}; ${DUR} s per figure"
 for round in $(seq 1 "$REPEAT"); do
   echo "--- round $round"
   echo "load $(load)  tls-echo 32 sessions:   $(E=$(node dist/bench/tls-echo.js --sessions=32 --duration="$DUR"); echo "$E" | tail -1; echo "$E" | rate > "$DATA/echo")"

@@ -43,13 +43,15 @@ async function drive(argv: string[]): Promise<Record<string, unknown>> {
   const f = flags(argv);
   const sessions = Math.floor(numFlag(f, 'sessions', 32, 1));
   const durationMs = numFlag(f, 'duration', 10, 0.001) * 1000;
+  // Run but not measured, as epp-load's --warmup (JIT, TLS session caches): same rules for both.
+  const warmupMs = numFlag(f, 'warmup', 2) * 1000;
   const handshakes = f.handshakes === 'true';
   const child = fork(fileURLToPath(import.meta.url), ['--serve'], { stdio: 'inherit' });
   const watchdog = setTimeout(() => {
     process.stderr.write('tls-echo: watchdog: the run overran its duration by 30 s\n');
     child.kill();
     process.exit(2);
-  }, durationMs + 30_000);
+  }, warmupMs + durationMs + 30_000);
   watchdog.unref();
   try {
     const { port, ca } = await new Promise<{ port: number; ca: string }>((resolve, reject) => {
@@ -59,7 +61,9 @@ async function drive(argv: string[]): Promise<Record<string, unknown>> {
     const payload = '<x>' + 'a'.repeat(1536 - 7) + '</x>';
     const samples = new Samples();
     let errors = 0;
-    const stopAt = Date.now() + durationMs;
+    const measureFrom = Date.now() + warmupMs;
+    const stopAt = measureFrom + durationMs;
+    const record = (t0: bigint) => { if (Date.now() >= measureFrom) samples.add(Number(process.hrtime.bigint() - t0) / 1e6); };
 
     // One context for every connection, as the EPP load generator does.
     const secureContext = tls.createSecureContext({ ca });
@@ -83,7 +87,7 @@ async function drive(argv: string[]): Promise<Record<string, unknown>> {
             const c = await open();
             await c.next();
             c.s.destroy();
-            samples.add(Number(process.hrtime.bigint() - t0) / 1e6);
+            record(t0);
           } catch { errors++; }
         }
       } else {
@@ -93,7 +97,7 @@ async function drive(argv: string[]): Promise<Record<string, unknown>> {
             c ??= await open();
             const t0 = process.hrtime.bigint();
             await c.next();
-            samples.add(Number(process.hrtime.bigint() - t0) / 1e6);
+            record(t0);
           } catch { errors++; c?.s.destroy(); c = undefined; }
         }
         c?.s.destroy();
