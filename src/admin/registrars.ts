@@ -70,7 +70,7 @@ export async function listIps(db: Queryable, clientId: string): Promise<string[]
 export async function setEnabled(db: Queryable, clientId: string, enabled: boolean): Promise<void> {
   const id = await idOf(db, clientId);
   await db.query(sql`UPDATE registrars SET enabled = ${enabled}, updated_at = now() WHERE id = ${id}`);
-  // A disabled registrar's open sessions end at their next command (credentials are re-read).
+  // A disabled registrar's open sessions end at their next command (2501, src/epp/dispatcher.ts).
 }
 
 export async function setMaxSessions(db: Queryable, clientId: string, n: number): Promise<void> {

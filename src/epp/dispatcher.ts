@@ -14,7 +14,7 @@ import type { ZoneCache } from '../registry/zone-cache.js';
 import type { PriceCache } from '../billing/prices.js';
 import type { Logger } from '../util/log.js';
 import { renderGreeting, renderResponse, type EppResponse } from '../xml/render.js';
-import { CommandUseError, EppError, UnimplementedCommandError, UnimplementedExtensionError, UnimplementedObjectServiceError } from './errors.js';
+import { AuthenticationClosingError, CommandUseError, EppError, UnimplementedCommandError, UnimplementedExtensionError, UnimplementedObjectServiceError } from './errors.js';
 import type { Flow, FlowResult } from './flow.js';
 import { flowsByCommand, servedExtensionUris, servedObjectUris } from './flow-picker.js';
 import { login } from './flows/session/login.js';
@@ -100,6 +100,11 @@ export class CommandEngine {
         session.dbSessionId = undefined;
         result = { ok: { code: 1500 } };
       } else {
+        // A registrar disabled, or an address taken off its allow-list, since this session logged in
+        // ends here (the cached credentials follow NOTIFY, so within a second in every process).
+        const current = await this.deps.cache.get(session.registrar.clientId);
+        if (!current || !current.enabled) throw new AuthenticationClosingError('the registrar account is disabled');
+        if (!current.allow.has(session.remoteIp)) throw new AuthenticationClosingError(`${session.remoteIp} is no longer on the registrar's allow-list`);
         const flow = this.flows.get(cmd.name);
         if (!flow) throw new UnimplementedCommandError(`${cmd.name} is not implemented`);
         if (flow.objectUri && !session.objUris.has(flow.objectUri)) {

@@ -3,12 +3,12 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import { EppClient, loginXml, resultCode } from '../../src/epp/client.js';
+import { EppClient, domainCheckXml, loginXml, resultCode } from '../../src/epp/client.js';
 import { NS } from '../../src/xml/namespaces.js';
 import { createCsr, selfSigned } from '../../src/pki/ca.js';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { addIp, removeIp, setPassword } from '../../src/admin/registrars.js';
+import { addIp, removeIp, setEnabled, setPassword } from '../../src/admin/registrars.js';
 import { sql } from '../../src/db/pool.js';
 import { startHarness, PASSWORDS, type Harness, type ValidatingClient } from '../helpers/harness.js';
 
@@ -220,5 +220,44 @@ describe('admin: password set through the library', () => {
     const c = await h.connect();
     expect(resultCode(await c.request(login('reg-a', pw)))).toBe(1000);
     await c.close();
+  });
+});
+
+describe('open sessions follow registrar changes', () => {
+  let h: Harness;
+  beforeAll(async () => { h = await startHarness(); });
+  afterAll(async () => { await h.close(); });
+
+  /** NOTIFY reaches the front-end asynchronously: send harmless commands until one is refused. */
+  const untilRefused = async (c: ValidatingClient): Promise<string> => {
+    for (let i = 0; i < 200; i++) {
+      const res = await c.request(domainCheckXml(['probe.example']));
+      if (resultCode(res) !== 1000) return res;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    throw new Error('the session was never refused');
+  };
+
+  it('ends a session of a registrar disabled since it logged in (2501, then close)', async () => {
+    const c = await h.login('reg-a');
+    expect(resultCode(await c.request(domainCheckXml(['probe.example'])))).toBe(1000);
+    await setEnabled(h.t.db.primary, 'reg-a', false);
+    try {
+      const res = await untilRefused(c);
+      expect(resultCode(res)).toBe(2501);
+      expect(res).toContain('disabled');
+      await closedPromise(c);
+    } finally {
+      await setEnabled(h.t.db.primary, 'reg-a', true);
+    }
+  });
+
+  it('ends a session whose address was taken off the allow-list', async () => {
+    const c = await h.login('reg-b');
+    await removeIp(h.t.db.primary, 'reg-b', '127.0.0.0/8');
+    const res = await untilRefused(c);
+    expect(resultCode(res)).toBe(2501);
+    expect(res).toContain('allow-list');
+    await closedPromise(c);
   });
 });
