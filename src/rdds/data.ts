@@ -3,6 +3,8 @@
  * functions of migration 0006, rows read with `*`/to_jsonb so columns added later flow through,
  * statuses derived as EPP shows them. Searches are plain indexed queries.
  */
+import { rgpStatuses, type RgpState } from '../lifecycle/rgp.js';
+import type { GraceKind } from '../lifecycle/grace.js';
 import { sql, type Queryable } from '../db/pool.js';
 import { domainStatuses, linkedStatuses } from '../registry/statuses.js';
 import type { PostalInfo } from '../proto/index.js';
@@ -54,7 +56,7 @@ function contactOf(r: Row, linked: boolean, pendingTransfer: boolean): ContactRe
 }
 
 /** A domain by A-label; value null when there is none (cached too: a create's notice names it). */
-export async function loadDomain(db: Queryable, name: string): Promise<Loaded<DomainRecord | null>> {
+export async function loadDomain(db: Queryable, name: string, now: Date = new Date()): Promise<Loaded<DomainRecord | null>> {
   const [{ r }] = await db.query(sql`SELECT rdds_domain(${name}) AS r`);
   const lsn = parseLsn(r.replay_lsn);
   const d = r.domain as Row | null;
@@ -63,9 +65,9 @@ export async function loadDomain(db: Queryable, name: string): Promise<Loaded<Do
   const contacts = (d.contacts as Row[]).map((c) => ({ role: c.role as ContactRole, contact: contactOf(c, true, false) }));
   const value: DomainRecord = {
     id: d.id as number, roid: d.roid as string, name: d.name as string, zoneId: d.zone_id as number, sponsorId: d.sponsor_id as number,
-    // An RGP state (RFC 3915 §3; the lifecycle's rgp_status column where it exists) is a status RDAP shows too (RFC 8056 §2).
+    // The RGP state or the running grace periods (RFC 3915 §3) are statuses RDAP and WHOIS show too (RFC 8056 §2).
     statuses: [...new Set([...domainStatuses((d.statuses as string[]) ?? [], { hasNs: ns.length > 0, pendingTransfer: d.pending_transfer === true }),
-      ...(typeof d.rgp_status === 'string' ? [d.rgp_status] : [])])],
+      ...rgpStatuses(typeof d.rgp_status === 'string' ? d.rgp_status as RgpState : undefined, ((d.graces as { kind: GraceKind; ends: string }[] | undefined) ?? []).filter((g) => new Date(g.ends) > now))])],
     createdAt: new Date(d.created_at as string), ...opt('updatedAt', date(d.updated_at)),
     expiresAt: new Date(d.expires_at as string), ...opt('transferredAt', date(d.transferred_at)),
     ns, ds: d.ds as DomainRecord['ds'], contacts,

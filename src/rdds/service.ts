@@ -108,7 +108,7 @@ export class RegistrationData implements CacheListener {
   async domain(aLabel: string): Promise<DomainView | undefined> {
     const zone = await this.zoneFor(aLabel);
     if (!zone) return undefined;
-    const record = await this.domains.get(`dn:${aLabel}`, () => loadDomain(this.opts.reader(), aLabel));
+    const record = await this.domains.get(`dn:${aLabel}`, () => loadDomain(this.opts.reader(), aLabel, this.clock()));
     if (!record) return undefined;
     const registrar = (await this.registrarSet(record.sponsorId)).byId.get(record.sponsorId)!;
     const zones = await this.opts.zones.all();
