@@ -57,32 +57,34 @@ export async function startRddsApp(opts: RddsAppOptions): Promise<RddsApp> {
   checkCidrs(rc.rateLimitExempt, 'rdds.rateLimitExempt');
   checkCidrs(rc.rdapTrustedProxies, 'rdds.rdapTrustedProxies');
   const metrics = createRddsMetrics();
-  const db = new Database({
-    primary: config.database.primary,
-    standbys: config.database.standbys,
+  const db = Database.fromConfig(config.database, {
     poolSize: config.database.poolSize,
     applicationName: 'registry-rdds',
     events: { connection: (d) => metrics.dbConnections.inc(d), query: (d) => metrics.dbQueriesActive.inc(d) },
   });
-  const standby = config.database.standbys.length > 0;
+  // Reads from a standby need its replay position watched (ReplicationMonitor) so that a change is
+  // never cached before the standby has replayed it; that works with the fixed database.standbys.
+  // With discovered hosts (Patroni) the standbys move around, so RDDS reads the primary there.
+  const standbys = db.discovering ? [] : config.database.standbys;
+  const standby = standbys.length > 0;
   const inv = new Invalidations(standby);
   // Zones and registrars are few and change rarely: read them where their notices come from.
   const zones = new ZoneCache(() => db.primary);
   const registrars = new RegistrarDirectory(() => db.primary);
   const replication = new ReplicationMonitor({
-    primary: db.primary, standbys: config.database.standbys, inv, pollMs: rc.lagPollMs, log,
+    primary: db.primary, standbys, inv, pollMs: rc.lagPollMs, log,
     onLag: (l) => {
       metrics.lagSeconds.set({ standby: String(l.index) }, l.seconds);
       metrics.lagBytes.set({ standby: String(l.index) }, l.bytes);
     },
   });
   const data = new RegistrationData({
-    reader: () => db.reader(), zones, registrars, inv, cacheEntries: rc.cacheEntries, searchMaxResults: rc.searchMaxResults, metrics,
+    reader: () => (standby ? db.reader() : db.primary), zones, registrars, inv, cacheEntries: rc.cacheEntries, searchMaxResults: rc.searchMaxResults, metrics,
     ...(opts.clock ? { clock: opts.clock } : {}), lagSeconds: () => replication.maxLagSeconds,
   });
   metrics.cacheSizes = () => data.cacheSizes;
   // Registrars and zones change rarely and notify (0001); registry objects go through the change log.
-  const listening: Listening = await listenForInvalidations(config.database.primary, [zones, registrars], (event, detail) => {
+  const listening: Listening = await listenForInvalidations(db.discovering ? db : config.database.primary, [zones, registrars], (event, detail) => {
     if (event === 'error' || event === 'reconnect') log.warn({ event, detail }, 'cache listener');
   });
   const changes = new ChangeFeed({ db: () => db.primary, listeners: [data], pollMs: rc.changePollMs, log, onPoll: (n) => metrics.changes.inc(n) });
