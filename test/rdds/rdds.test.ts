@@ -115,7 +115,8 @@ describe('registration data services', () => {
       expect(one('Registrar IANA ID')).toBe('1234');
       expect(one('Registrar Abuse Contact Email')).toBe('abuse@rega.example');
       expect(one('Registrar Abuse Contact Phone')).toBe('+1.5555550199');
-      expect(f.get('Domain Status')).toEqual(['ok https://icann.org/epp#ok']);
+      // Created moments ago: in its add grace period (RFC 3915), which RDDS shows as a status too.
+      expect(f.get('Domain Status')).toEqual(['ok https://icann.org/epp#ok', 'addPeriod https://icann.org/epp#addPeriod']);
       expect(one('Registry Registrant ID')).toBe('REDACTED FOR PRIVACY');
       expect(one('Registrant Name')).toBe('REDACTED FOR PRIVACY');
       expect(one('Registrant Organization')).toBe('Owner Org');
@@ -141,7 +142,7 @@ describe('registration data services', () => {
       expect(text).toContain('URL of the ICANN Whois Inaccuracy Complaint Form: https://www.icann.org/wicf/\r\n>>> Last update of WHOIS database: 2026-03-02T08:30:00Z <<<\r\n\r\nFor more information on Whois status codes, please visit https://icann.org/epp\r\n\r\nTest terms of use: for the RDDS tests only.\r\n');
       // Spec 4 order of the first keys.
       const keys = text.split('\r\n').map((l) => l.split(':')[0]);
-      const order = ['Domain Name', 'Registry Domain ID', 'Registrar WHOIS Server', 'Registrar URL', 'Updated Date', 'Creation Date', 'Registry Expiry Date', 'Registrar', 'Registrar IANA ID', 'Registrar Abuse Contact Email', 'Registrar Abuse Contact Phone', 'Domain Status', 'Registry Registrant ID'];
+      const order = ['Domain Name', 'Registry Domain ID', 'Registrar WHOIS Server', 'Registrar URL', 'Updated Date', 'Creation Date', 'Registry Expiry Date', 'Registrar', 'Registrar IANA ID', 'Registrar Abuse Contact Email', 'Registrar Abuse Contact Phone', 'Domain Status', 'Domain Status', 'Registry Registrant ID'];
       expect(keys.slice(0, order.length)).toEqual(order);
     });
 
@@ -166,7 +167,7 @@ describe('registration data services', () => {
       for (const q of ['café.example', 'CAFÉ.example', 'xn--caf-dma.example']) {
         const f = whoisFields(await whoisRaw(whoisPort, q));
         expect(f.get('Domain Name'), q).toEqual(['xn--caf-dma.example']);
-        expect(f.get('Domain Status'), q).toEqual(['inactive https://icann.org/epp#inactive']);
+        expect(f.get('Domain Status'), q).toEqual(['inactive https://icann.org/epp#inactive', 'addPeriod https://icann.org/epp#addPeriod']);
         expect(f.get('Name Server')).toEqual(['']);
         expect(f.get('DNSSEC')).toEqual(['unsigned']);
       }
@@ -258,7 +259,7 @@ describe('registration data services', () => {
         { value: url, rel: 'self', href: url, type: 'application/rdap+json' },
         { value: url, rel: 'related', href: 'https://rdap.rega.example/domain/life.example', type: 'application/rdap+json' },
       ]);
-      expect(d.status).toEqual(['active']);
+      expect(d.status).toEqual(['active', 'add period']);
       expect(d.port43).toBe('whois.nic.example');
       expect(d.events).toEqual([
         { eventAction: 'registration', eventDate: '2026-03-01T10:00:00.000Z' },
@@ -334,7 +335,7 @@ describe('registration data services', () => {
         expect(res.status, path).toBe(200);
         expect(res.body!.ldhName).toBe('xn--caf-dma.example');
         expect(res.body!.unicodeName).toBe('café.example');
-        expect(res.body!.status).toEqual(['inactive']);
+        expect(res.body!.status).toEqual(['inactive', 'add period']);
         expect(res.body!.secureDNS).toEqual({ delegationSigned: false });
         expect(res.body!.nameservers).toBeUndefined();
       }
@@ -510,10 +511,10 @@ describe('registration data services', () => {
       await whoisRaw(whoisPort, 'life.example');
       expect(resultCode(await a.request(domainUpdateXml('life.example', { addStatus: ['clientHold', 'clientTransferProhibited'] })))).toBe(1000);
       await withinASecond(async () => {
-        expect((await rdap(`${base}domain/life.example`)).body!.status).toEqual(['client hold', 'client transfer prohibited']);
+        expect((await rdap(`${base}domain/life.example`)).body!.status).toEqual(['client hold', 'client transfer prohibited', 'add period']);
       });
       await withinASecond(async () => {
-        expect(whoisFields(await whoisRaw(whoisPort, 'life.example')).get('Domain Status')).toEqual(['clientHold https://icann.org/epp#clientHold', 'clientTransferProhibited https://icann.org/epp#clientTransferProhibited']);
+        expect(whoisFields(await whoisRaw(whoisPort, 'life.example')).get('Domain Status')).toEqual(['clientHold https://icann.org/epp#clientHold', 'clientTransferProhibited https://icann.org/epp#clientTransferProhibited', 'addPeriod https://icann.org/epp#addPeriod']);
       });
       // A contact change reaches every domain that shows the contact.
       expect(resultCode(await a.request(contactUpdateXml('tech-a', { email: 'theo.new@tech.example' })))).toBe(1000);
