@@ -4,7 +4,9 @@
  * DomainCreateFlow and the engine's audit insert inside a transaction on the bench database,
  * records every statement the driver sends (text and parameters), and rolls back. Parameters
  * become SQL literals, so `pgbench -M prepared` plans each statement once; the domain name and
- * the svTRID become `:n` expressions so every transaction inserts a new name.
+ * the svTRID become `:n` expressions so every transaction inserts a new name. A value one
+ * statement took from an earlier statement's result would be replayed as recorded, which is one
+ * reason the create computes its ROID inside SQL.
  *
  *   node dist/bench/create-pgbench.js --db=postgres://… --clid=demo-a --registrant=bench-owner > create.pgbench
  */
