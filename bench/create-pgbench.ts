@@ -4,9 +4,10 @@
  * DomainCreateFlow and the engine's audit insert inside a transaction on the bench database,
  * records every statement the driver sends (text and parameters), and rolls back. Parameters
  * become SQL literals, so `pgbench -M prepared` plans each statement once; the domain name and
- * the svTRID become `:n` expressions so every transaction inserts a new name. A value one
- * statement took from an earlier statement's result would be replayed as recorded, which is one
- * reason the create computes its ROID inside SQL.
+ * the svTRID become `:n` expressions so every transaction inserts a new name. A value a statement
+ * takes from an earlier statement's one-row result (the new domain's id and ROID, which the charge
+ * names) becomes a pgbench variable set by `\gset` after that statement; the script is for
+ * `pgbench -M prepared`, where variables are sent as parameters.
  *
  *   node dist/bench/create-pgbench.js --db=postgres://… --clid=demo-a --registrant=bench-owner > create.pgbench
  */
@@ -52,10 +53,17 @@ function varying(v: unknown): string {
   return `(${lit.split(MARK).join(`' || ('p' || CAST(:n AS text)) || ${quote}`)})`;
 }
 
-/** Substitutes $1…$N right to left so that $1 never matches the start of $10. */
-function inline(text: string, values: readonly unknown[]): string {
+/** Result columns whose values later statements may take: ids and ROIDs (unique enough to match by value). */
+const DERIVED = /(^|_)(id|roid)$/;
+
+/** Substitutes $1…$N right to left so that $1 never matches the start of $10; derived values become variables. */
+function inline(text: string, values: readonly unknown[], derived: ReadonlyMap<string, string> = new Map()): string {
   let out = text;
-  for (let i = values.length; i >= 1; i--) out = out.split(`$${i}`).join(varying(values[i - 1]));
+  for (let i = values.length; i >= 1; i--) {
+    const v = values[i - 1];
+    const variable = v !== null && v !== undefined && (typeof v === 'number' || typeof v === 'string') ? derived.get(String(v)) : undefined;
+    out = out.split(`$${i}`).join(variable ? `:${variable}` : varying(v));
+  }
   return out.replace(/\s+/g, ' ').trim();
 }
 
@@ -64,11 +72,12 @@ async function main(): Promise<void> {
   if (!f.db) throw new TypeError('--db=<connection string> is required');
   const clid = f.clid ?? 'demo-a';
   const registrant = f.registrant ?? 'bench-owner';
-  const recorded: { text: string; values: readonly unknown[] }[] = [];
+  const recorded: { text: string; values: readonly unknown[]; rows?: Record<string, unknown>[] }[] = [];
   let recording = false;
   const pool = createConnectionPool({
     connectionString: f.db, poolSize: 1,
-    onQueryStart: (_q, formatted) => { if (recording) recorded.push(formatted); },
+    onQueryStart: (_q, formatted) => { if (recording) recorded.push({ ...formatted }); },
+    onQueryResults: (_q, _formatted, rows) => { if (recording && recorded.length) recorded[recorded.length - 1]!.rows = rows as Record<string, unknown>[]; },
   });
   try {
     const [reg] = await pool.query(sql`SELECT id, client_id FROM registrars WHERE client_id = ${clid}`);
@@ -102,12 +111,27 @@ async function main(): Promise<void> {
       recording = false;
       throw rollback;
     }).catch((err) => { if (err !== rollback) throw err; });
+    // Values later statements take from a one-row result: set them with \gset, name them by column.
+    const derived = new Map<string, string>();
+    const body: string[] = [];
+    recorded.forEach((q, i) => {
+      body.push(`${inline(q.text, q.values, derived)}`);
+      const row = q.rows?.length === 1 ? q.rows[0]! : undefined;
+      const cols = row ? Object.entries(row).filter(([k, v]) => DERIVED.test(k) && v !== null && (typeof v === 'number' || typeof v === 'string')) : [];
+      const used = cols.filter(([, v]) => recorded.slice(i + 1).some((later) => later.values.some((x) => String(x) === String(v))));
+      if (used.length) {
+        body.push(`\\gset r${i}_`);
+        for (const [k, v] of used) derived.set(String(v), `r${i}_${k}`);
+      } else {
+        body[body.length - 1] += ';';
+      }
+    });
     const lines = [
       `-- One domain:create as src/epp/flows/domain/domain-create.ts and the engine's audit insert execute it,`,
-      `-- recorded by bench/create-pgbench.ts (${recorded.length} statements in one transaction).`,
+      `-- recorded by bench/create-pgbench.ts (${recorded.length} statements in one transaction). For pgbench -M prepared.`,
       '\\set n random(1, 1000000000000)',
       'BEGIN;',
-      ...recorded.map((q) => `${inline(q.text, q.values)};`),
+      ...body,
       'END;',
     ];
     process.stdout.write(lines.join('\n') + '\n');

@@ -8,7 +8,8 @@
 # Needs `npm run build`, psql and pgbench (Debian: postgresql-client). Output: one line per
 # measurement, and the raw JSON of each run under $OUT (default /tmp/objects-bench-<time>/).
 # ROUNDS=n repeats the measurements n times on the same preloaded database (on a shared
-# machine, compare ratios within one round).
+# machine, compare ratios within one round). APPLIANCE_FLAGS adds appliance flags, e.g.
+# "--dns.enabled=false --rdds.processes=0" to measure the EPP path alone.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DUR=${DUR:-10}
@@ -22,7 +23,7 @@ chmod 755 "$DATA"
 free_port() { node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})"; }
 EPP=$(free_port); MET=$(free_port); PG=$(free_port)
 node dist/cluster/start.js --data-dir "$DATA" --epp.port="$EPP" --metrics.port="$MET" --database.embeddedPort="$PG" \
-  --epp.processes="${PROCESSES:-2}" --workers.threads="${THREADS:-1}" --database.poolSize="${POOL:-16}" > "$DATA/start.log" 2>&1 &
+  --epp.processes="${PROCESSES:-2}" --workers.threads="${THREADS:-1}" --database.poolSize="${POOL:-16}" ${APPLIANCE_FLAGS:-} > "$DATA/start.log" 2>&1 &
 APP=$!
 trap 'kill -INT $APP 2>/dev/null; wait $APP 2>/dev/null; cp "$DATA/start.log" "$OUT/" 2>/dev/null; rm -rf "$DATA"' EXIT
 for _ in $(seq 1 120); do curl -sf "http://127.0.0.1:$MET/ready" >/dev/null 2>&1 && break; sleep 0.5; done

@@ -84,9 +84,12 @@ export async function statement(db: Queryable, issuer: Issuer, clientId: string,
   const r = await registrarOf(db, clientId);
   const currency = await currencyFor(db, r.id, clientId, o.currency);
   const { from, to } = monthBounds(month);
-  const [before] = await db.query(sql`SELECT balance_after FROM ledger_entries WHERE registrar_id = ${r.id} AND currency = ${currency} AND at < ${from} ORDER BY id DESC LIMIT 1`);
-  const opening = before ? Number(before.balance_after) : 0;
-  const entries = await ledgerEntries(db, r.id, { currency, from, to });
+  // Balances from the entries themselves (the ledger is the truth): the opening balance is the sum
+  // of everything before the month, and each line's balance the running sum from there.
+  const [before] = await db.query(sql`SELECT coalesce(sum(amount), 0)::bigint AS b FROM ledger_entries WHERE registrar_id = ${r.id} AND currency = ${currency} AND at < ${from}`);
+  const opening = Number(before.b);
+  let running = opening;
+  const entries = (await ledgerEntries(db, r.id, { currency, from, to })).map((e) => ({ ...e, balanceAfter: (running += e.amount) }));
   const pdf = await statementPdf(issuer, { clientId: r.clientId, name: r.name }, { month, currency, opening, entries, created: o.now ?? new Date() });
-  return { pdf, entries: entries.length, opening, closing: entries.length ? entries[entries.length - 1]!.balanceAfter : opening };
+  return { pdf, entries: entries.length, opening, closing: running };
 }

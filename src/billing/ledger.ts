@@ -1,9 +1,18 @@
 /**
- * Money movements. Each one changes an account's balance and appends its immutable ledger entry
- * in one statement, inside the caller's transaction: a charge commits exactly when the change it
- * pays for commits, and the sum of an account's entries always equals its balance.
+ * Money movements. Each one changes an account's balance and appends its immutable ledger entry,
+ * inside the caller's transaction: a charge commits exactly when the change it pays for commits,
+ * and the sum of an account's entries always equals its balance.
+ *
+ * A balance is spread over 16 shard rows (migration 0011) so that one registrar's concurrent
+ * commands do not queue on one row lock until COMMIT: a charge takes one shard that holds enough
+ * and that no other transaction holds (FOR UPDATE SKIP LOCKED); when there is none it locks every
+ * shard (in shard order), checks the total against the credit limit and spreads the rest evenly.
+ * Top-ups, adjustments and limit changes spread too, which keeps the fast path from ever taking a
+ * registrar past its limit (see the migration). `balance_after` is the total as the transaction
+ * saw it: exact unless charges of the same registrar commit at the same moment.
  */
 import { sql, type Queryable } from '../db/pool.js';
+import type { SQLQuery } from '@databases/pg';
 import { enqueuePoll } from '../db/queries/poll.js';
 import { BillingFailureError } from '../epp/errors.js';
 import { addDays } from '../util/time.js';
@@ -50,32 +59,105 @@ export function chargeWithGrace(db: Queryable, c: ChargeInput, g: GraceStart): P
   return chargeAndGrace(db, c, g.days > 0 ? g : undefined);
 }
 
-/** One statement: the account's balance, the ledger entry, and (optionally) the grace period row. */
+const SHARDS = 16;
+
+/**
+ * Locks every shard of an account; undefined if there is no account. Lockers of one account take
+ * turns on a transaction advisory lock first: many of them queueing on the rows themselves
+ * deadlock (a waiter re-reads a row another has since updated, and the lock order breaks).
+ */
+export async function lockShards(db: Queryable, registrarId: number, currency: string): Promise<number | undefined> {
+  // Two statements: within one, the planner may lock a shard row before it takes the turn.
+  await db.query(sql`SELECT pg_advisory_xact_lock(${registrarId}, hashtext(${currency}))`);
+  const rows = await db.query(sql`SELECT balance FROM account_shards WHERE registrar_id = ${registrarId} AND currency = ${currency} ORDER BY shard FOR UPDATE`);
+  if (!rows.length) return undefined;
+  return rows.reduce((t: number, r: { balance: number }) => t + Number(r.balance), 0);
+}
+
+/** Sets the (locked) shards to an even split of `total`. */
+export async function spread(db: Queryable, registrarId: number, currency: string, total: number): Promise<void> {
+  const base = Math.floor(total / SHARDS);
+  const rest = total - base * SHARDS;
+  await db.query(sql`UPDATE account_shards SET balance = ${base} + CASE WHEN shard < ${rest} THEN 1 ELSE 0 END
+                      WHERE registrar_id = ${registrarId} AND currency = ${currency}`);
+}
+
+/** The account's total, as this transaction sees it. */
+async function totalOf(db: Queryable, registrarId: number, currency: string): Promise<number> {
+  const [r] = await db.query(sql`SELECT coalesce(sum(balance), 0)::bigint AS b FROM account_shards WHERE registrar_id = ${registrarId} AND currency = ${currency}`);
+  return Number(r.b);
+}
+
+/** Adds to the account's lowest shard that nobody holds (or waits for that shard when all are held); returns the total after. */
+async function addToShard(db: Queryable, registrarId: number, currency: string, amount: number): Promise<number> {
+  let [r] = await db.query(sql`
+    WITH s AS (SELECT shard FROM account_shards WHERE registrar_id = ${registrarId} AND currency = ${currency} ORDER BY balance, shard LIMIT 1 FOR UPDATE SKIP LOCKED),
+    upd AS (UPDATE account_shards a SET balance = a.balance + ${amount} FROM s WHERE a.registrar_id = ${registrarId} AND a.currency = ${currency} AND a.shard = s.shard RETURNING 1)
+    SELECT (SELECT coalesce(sum(balance), 0) FROM account_shards WHERE registrar_id = ${registrarId} AND currency = ${currency}) + ${amount} AS total FROM upd`);
+  if (!r) {
+    await db.query(sql`UPDATE account_shards SET balance = balance + ${amount} WHERE registrar_id = ${registrarId} AND currency = ${currency} AND shard = 0`);
+    r = { total: await totalOf(db, registrarId, currency) };
+  }
+  return Number(r.total);
+}
+
+/** One statement on the fast path: a shard, the ledger entry, and (optionally) the grace period row. */
 async function chargeAndGrace(db: Queryable, c: ChargeInput, g: GraceStart | undefined): Promise<Charged> {
   const q = c.quote;
-  const grace = g ? sql`,
+  const grace = (entry: SQLQuery) => g ? sql`,
     grace AS (
       INSERT INTO domain_grace_periods (domain_id, kind, starts_at, ends_at, registrar_id, charge_id, years)
-      SELECT ${g.domainId}, ${g.kind}, ${c.now}, ${addDays(c.now, g.days)}, ${c.registrarId}, entry.id, ${g.years} FROM entry)` : sql``;
-  const [r] = await db.query(sql`
-    WITH acct AS (
-      UPDATE accounts SET balance = balance - ${q.amount}
-       WHERE registrar_id = ${c.registrarId} AND currency = ${q.currency}
-         AND (${!!c.ignoreCreditLimit} OR balance - ${q.amount} >= -credit_limit)
-      RETURNING balance, credit_limit, low_balance_threshold, low_balance_notified),
-    entry AS (
-      INSERT INTO ledger_entries (registrar_id, currency, at, kind, operation, amount, balance_after, zone_id, domain_roid, domain_name, years, fee_class, sv_trid, description)
-      SELECT ${c.registrarId}, ${q.currency}, ${c.now}, 'charge', ${q.operation}, ${-q.amount}, acct.balance, ${c.zoneId}, ${c.domain.roid}, ${c.domain.name},
-             ${q.years || null}, ${q.feeClass}, ${c.svTrid}, ${c.description ?? null}
-        FROM acct
-      RETURNING id, balance_after)${grace}
-    SELECT entry.id, entry.balance_after, acct.credit_limit, acct.low_balance_threshold AS threshold, acct.low_balance_notified AS notified
-      FROM entry, acct`);
+      SELECT ${g.domainId}, ${g.kind}, ${c.now}, ${addDays(c.now, g.days)}, ${c.registrarId}, e.id, ${g.years} FROM ${entry} e)` : sql``;
+  const entryCols = sql`registrar_id, currency, at, kind, operation, amount, balance_after, zone_id, domain_roid, domain_name, years, fee_class, sv_trid, description`;
+  const entryVals = (balance: SQLQuery) => sql`${c.registrarId}, ${q.currency}, ${c.now}, 'charge', ${q.operation}, ${-q.amount}, ${balance}, ${c.zoneId}, ${c.domain.roid}, ${c.domain.name},
+             ${q.years || null}, ${q.feeClass}, ${c.svTrid}, ${c.description ?? null}`;
+  const total = sql`(SELECT coalesce(sum(balance), 0) FROM account_shards WHERE registrar_id = ${c.registrarId} AND currency = ${q.currency})`;
+  // Fast path: a free operation touches no shard; a paid one takes one shard that holds enough.
+  const [fast] = await db.query(q.amount === 0 ? sql`
+    WITH acct AS (SELECT * FROM accounts WHERE registrar_id = ${c.registrarId} AND currency = ${q.currency}),
+    entry AS (INSERT INTO ledger_entries (${entryCols}) SELECT ${entryVals(total)} FROM acct RETURNING id, balance_after)${grace(sql`entry`)}
+    SELECT entry.id, entry.balance_after, acct.credit_limit, acct.low_balance_threshold AS threshold, acct.low_balance_notified AS notified FROM entry, acct` : sql`
+    WITH acct AS (SELECT * FROM accounts WHERE registrar_id = ${c.registrarId} AND currency = ${q.currency}),
+    s AS (SELECT shard FROM account_shards WHERE registrar_id = ${c.registrarId} AND currency = ${q.currency} AND balance >= ${q.amount}
+           ORDER BY random() LIMIT 1 FOR UPDATE SKIP LOCKED),
+    upd AS (UPDATE account_shards a SET balance = a.balance - ${q.amount} FROM s
+             WHERE a.registrar_id = ${c.registrarId} AND a.currency = ${q.currency} AND a.shard = s.shard RETURNING a.shard),
+    entry AS (INSERT INTO ledger_entries (${entryCols}) SELECT ${entryVals(sql`${total} - ${q.amount}`)} FROM upd RETURNING id, balance_after)${grace(sql`entry`)}
+    SELECT entry.id, entry.balance_after, acct.credit_limit, acct.low_balance_threshold AS threshold, acct.low_balance_notified AS notified FROM entry, acct`);
+  let r = fast as { id: number; balance_after: number; credit_limit: number; threshold: number | null; notified: boolean } | undefined;
   if (!r) {
-    const [acct] = await db.query(sql`SELECT balance, credit_limit FROM accounts WHERE registrar_id = ${c.registrarId} AND currency = ${q.currency}`);
+    // Slow path: no free shard holds enough. One slow path per account at a time (the advisory
+    // turn); it takes every shard nobody holds and never waits for a row, so it cannot deadlock
+    // with a transaction that holds a shard and queues for the turn. A shard someone else holds
+    // counts at no more than min(balance, 0): its holder can only leave it there or higher.
+    await db.query(sql`SELECT pg_advisory_xact_lock(${c.registrarId}, hashtext(${q.currency}))`);
+    const mine: { shard: number; balance: number }[] = await db.query(sql`
+      SELECT shard, balance FROM account_shards WHERE registrar_id = ${c.registrarId} AND currency = ${q.currency} ORDER BY shard FOR UPDATE SKIP LOCKED`);
+    const [acct] = await db.query(sql`
+      SELECT a.credit_limit, a.low_balance_threshold, a.low_balance_notified,
+             (SELECT coalesce(sum(least(s.balance, 0)), 0) FROM account_shards s
+               WHERE s.registrar_id = a.registrar_id AND s.currency = a.currency AND s.shard <> ALL(${mine.map((m) => m.shard)}::smallint[])) AS held
+        FROM accounts a WHERE a.registrar_id = ${c.registrarId} AND a.currency = ${q.currency}`);
     if (!acct) throw new BillingFailureError(`no ${q.currency} account for this registrar`);
-    throw new BillingFailureError(`insufficient funds: ${formatAmount(q.amount, q.currency)} ${q.currency} needed, `
-      + `${formatAmount(Number(acct.balance) + Number(acct.credit_limit), q.currency)} ${q.currency} available`);
+    const free = mine.reduce((t, m) => t + Number(m.balance), 0);
+    const available = free + Number(acct.held) + Number(acct.credit_limit);
+    if (!mine.length || (!c.ignoreCreditLimit && available - q.amount < 0)) {
+      throw new BillingFailureError(mine.length
+        ? `insufficient funds: ${formatAmount(q.amount, q.currency)} ${q.currency} needed, ${formatAmount(available, q.currency)} ${q.currency} available`
+        : 'insufficient funds right now: the account is in use by concurrent commands; try again');
+    }
+    // What is left of the shards taken, spread evenly over them.
+    const left = free - q.amount;
+    const base = Math.floor(left / mine.length);
+    const rest = left - base * mine.length;
+    await db.query(sql`
+      UPDATE account_shards s SET balance = ${base} + CASE WHEN k.i <= ${rest} THEN 1 ELSE 0 END
+        FROM unnest(${mine.map((m) => m.shard)}::smallint[]) WITH ORDINALITY AS k(shard, i)
+       WHERE s.registrar_id = ${c.registrarId} AND s.currency = ${q.currency} AND s.shard = k.shard`);
+    const [e] = await db.query(sql`
+      WITH entry AS (INSERT INTO ledger_entries (${entryCols}) VALUES (${entryVals(total)}) RETURNING id, balance_after)${grace(sql`entry`)}
+      SELECT id, balance_after FROM entry`);
+    r = { id: e.id, balance_after: e.balance_after, credit_limit: acct.credit_limit, threshold: acct.low_balance_threshold, notified: acct.low_balance_notified };
   }
   const balance = Number(r.balance_after);
   if (r.threshold !== null && !r.notified && balance + Number(r.credit_limit) < Number(r.threshold)) {
@@ -101,40 +183,37 @@ export interface Refunded { entryId: number; amount: number; currency: string; b
  * rerun is a no-op that returns undefined.
  */
 export async function refund(db: Queryable, chargeId: number, now: Date, svTrid: string, description: string): Promise<Refunded | undefined> {
-  const rows = await db.query(sql`
-    WITH c AS (
-      SELECT * FROM ledger_entries
-       WHERE id = ${chargeId} AND kind = 'charge' AND NOT EXISTS (SELECT 1 FROM ledger_entries r WHERE r.refund_of = ${chargeId})),
-    acct AS (
-      UPDATE accounts a SET balance = a.balance - c.amount FROM c
-       WHERE a.registrar_id = c.registrar_id AND a.currency = c.currency
-      RETURNING a.balance, a.low_balance_threshold, a.credit_limit)
+  const [c] = await db.query(sql`
+    SELECT * FROM ledger_entries
+     WHERE id = ${chargeId} AND kind = 'charge' AND NOT EXISTS (SELECT 1 FROM ledger_entries r WHERE r.refund_of = ${chargeId})`);
+  if (!c) return undefined;
+  const amount = -Number(c.amount);
+  const total = amount ? await addToShard(db, c.registrar_id, c.currency, amount) : await totalOf(db, c.registrar_id, c.currency);
+  const [r] = await db.query(sql`
     INSERT INTO ledger_entries (registrar_id, currency, at, kind, operation, amount, balance_after, zone_id, domain_roid, domain_name, years, fee_class, refund_of, sv_trid, description)
-    SELECT c.registrar_id, c.currency, ${now}, 'refund', c.operation, -c.amount, acct.balance, c.zone_id, c.domain_roid, c.domain_name, c.years, c.fee_class, c.id, ${svTrid}, ${description}
-      FROM c, acct
-    RETURNING id, amount, currency, balance_after, operation, years, registrar_id`);
-  const r = rows[0];
-  if (!r) return undefined;
-  await rearmLowBalance(db, r.registrar_id, r.currency);
-  return { entryId: r.id, amount: Number(r.amount), currency: r.currency, balance: Number(r.balance_after), operation: r.operation, years: r.years ?? 0 };
+    VALUES (${c.registrar_id}, ${c.currency}, ${now}, 'refund', ${c.operation}, ${amount}, ${total}, ${c.zone_id}, ${c.domain_roid}, ${c.domain_name}, ${c.years}, ${c.fee_class}, ${c.id}, ${svTrid}, ${description})
+    RETURNING id`);
+  if (amount) await rearmLowBalance(db, c.registrar_id, c.currency);
+  return { entryId: r.id, amount, currency: c.currency, balance: total, operation: c.operation, years: c.years ?? 0 };
 }
 
 async function rearmLowBalance(db: Queryable, registrarId: number, currency: string): Promise<void> {
-  await db.query(sql`UPDATE accounts SET low_balance_notified = false
-                      WHERE registrar_id = ${registrarId} AND currency = ${currency} AND low_balance_notified
-                        AND balance + credit_limit >= low_balance_threshold`);
+  await db.query(sql`UPDATE accounts a SET low_balance_notified = false
+                      WHERE a.registrar_id = ${registrarId} AND a.currency = ${currency} AND a.low_balance_notified
+                        AND (SELECT coalesce(sum(s.balance), 0) FROM account_shards s WHERE s.registrar_id = a.registrar_id AND s.currency = a.currency)
+                            + a.credit_limit >= a.low_balance_threshold`);
 }
 
 /** A top-up (money received) or a staff adjustment (either sign), with its entry. */
 export async function credit(db: Queryable, a: { registrarId: number; currency: string; amount: number; kind: 'topup' | 'adjustment'; now: Date; description?: string; svTrid?: string }): Promise<LedgerEntry> {
   if (!Number.isSafeInteger(a.amount) || (a.kind === 'topup' && a.amount <= 0) || a.amount === 0) throw new RangeError(`a ${a.kind} needs a non-zero amount${a.kind === 'topup' ? ' above zero' : ''}`);
+  await ensureAccount(db, a.registrarId, a.currency);
+  // Spread, so the new money (or the debt) lands on every shard (the fast path's invariant).
+  const total = (await lockShards(db, a.registrarId, a.currency))! + a.amount;
+  await spread(db, a.registrarId, a.currency, total);
   const rows = await db.query(sql`
-    WITH acct AS (
-      INSERT INTO accounts (registrar_id, currency, balance) VALUES (${a.registrarId}, ${a.currency}, ${a.amount})
-      ON CONFLICT (registrar_id, currency) DO UPDATE SET balance = accounts.balance + excluded.balance
-      RETURNING balance)
     INSERT INTO ledger_entries (registrar_id, currency, at, kind, amount, balance_after, sv_trid, description)
-    SELECT ${a.registrarId}, ${a.currency}, ${a.now}, ${a.kind}, ${a.amount}, acct.balance, ${a.svTrid ?? null}, ${a.description ?? null} FROM acct
+    VALUES (${a.registrarId}, ${a.currency}, ${a.now}, ${a.kind}, ${a.amount}, ${total}, ${a.svTrid ?? null}, ${a.description ?? null})
     RETURNING *`);
   await rearmLowBalance(db, a.registrarId, a.currency);
   return toEntry(rows[0]);
@@ -145,23 +224,25 @@ export async function ensureAccount(db: Queryable, registrarId: number, currency
 }
 
 export async function accountOf(db: Queryable, registrarId: number, currency: string): Promise<Account | undefined> {
-  const [r] = await db.query(sql`SELECT * FROM accounts WHERE registrar_id = ${registrarId} AND currency = ${currency}`);
+  const [r] = await db.query(sql`SELECT * FROM account_balances WHERE registrar_id = ${registrarId} AND currency = ${currency}`);
   return r ? toAccount(r) : undefined;
 }
 
 export async function accountsOf(db: Queryable, registrarId: number): Promise<Account[]> {
-  const rows = await db.query(sql`SELECT * FROM accounts WHERE registrar_id = ${registrarId} ORDER BY currency`);
+  const rows = await db.query(sql`SELECT * FROM account_balances WHERE registrar_id = ${registrarId} ORDER BY currency`);
   return rows.map(toAccount);
 }
 
 export async function setAccountLimits(db: Queryable, registrarId: number, currency: string, limits: { creditLimit?: number; lowBalanceThreshold?: number | null }): Promise<Account> {
   await ensureAccount(db, registrarId, currency);
-  const [r] = await db.query(sql`
+  // A new credit limit re-spreads the balance (the fast path's invariant is relative to the limit).
+  await spread(db, registrarId, currency, (await lockShards(db, registrarId, currency))!);
+  await db.query(sql`
     UPDATE accounts SET credit_limit = coalesce(${limits.creditLimit ?? null}::bigint, credit_limit),
            low_balance_threshold = CASE WHEN ${limits.lowBalanceThreshold !== undefined} THEN ${limits.lowBalanceThreshold ?? null}::bigint ELSE low_balance_threshold END,
            low_balance_notified = false
-     WHERE registrar_id = ${registrarId} AND currency = ${currency} RETURNING *`);
-  return toAccount(r);
+     WHERE registrar_id = ${registrarId} AND currency = ${currency}`);
+  return (await accountOf(db, registrarId, currency))!;
 }
 
 export async function ledgerEntries(db: Queryable, registrarId: number, opts: { currency?: string; from?: Date; to?: Date; limit?: number } = {}): Promise<LedgerEntry[]> {

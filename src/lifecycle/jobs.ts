@@ -9,7 +9,7 @@ import { sql, type Database, type Queryable } from '../db/pool.js';
 import { recordHistory } from '../db/queries/history.js';
 import { enqueuePoll } from '../db/queries/poll.js';
 import { premiumPrices, priceOf, type PriceCache } from '../billing/prices.js';
-import { refund } from '../billing/ledger.js';
+import { lockShards, refund, spread } from '../billing/ledger.js';
 import { formatAmount } from '../billing/money.js';
 import { DEFAULT_POLICY, type Zone } from '../registry/zone-cache.js';
 import { NS } from '../xml/namespaces.js';
@@ -76,16 +76,17 @@ async function renewBatch(tx: Queryable, prices: PriceCache, zones: Map<number, 
     const q = priceOf(zone, await prices.standard(zone.id, tx), premium.get(d.name), 'autoRenew', 1);
     items.push({ d, zone, q, newExpiry: addYears(d.expires_at, 1) });
   }
-  // Lock the accounts involved (creating missing ones), then give every entry its running balance.
-  const keys = [...new Set(items.map((i) => `${i.d.sponsor_id}/${i.q.currency}`))].map((k) => k.split('/'));
+  // Lock the accounts involved (creating missing ones; in key order, so two runners never
+  // deadlock), then give every entry its running balance.
+  const keys = [...new Set(items.map((i) => `${i.d.sponsor_id}/${i.q.currency}`))].sort().map((k) => k.split('/'));
   const regIds = keys.map((k) => Number(k[0]));
   const currencies = keys.map((k) => k[1]!);
   await tx.query(sql`INSERT INTO accounts (registrar_id, currency) SELECT * FROM unnest(${regIds}::int[], ${currencies}::text[]) ON CONFLICT DO NOTHING`);
+  const balance = new Map<string, number>();
+  for (const [r, c] of keys) balance.set(`${r}/${c}`, (await lockShards(tx, Number(r), c!))!);
   const accts = await tx.query(sql`
-    SELECT a.registrar_id, a.currency, a.balance, a.credit_limit, a.low_balance_threshold, a.low_balance_notified
-      FROM accounts a JOIN unnest(${regIds}::int[], ${currencies}::text[]) AS k(r, c) ON a.registrar_id = k.r AND a.currency = k.c
-     ORDER BY a.registrar_id, a.currency FOR UPDATE OF a`);
-  const balance = new Map<string, number>(accts.map((a: { registrar_id: number; currency: string; balance: number }) => [`${a.registrar_id}/${a.currency}`, Number(a.balance)]));
+    SELECT a.registrar_id, a.currency, a.credit_limit, a.low_balance_threshold, a.low_balance_notified
+      FROM accounts a JOIN unnest(${regIds}::int[], ${currencies}::text[]) AS k(r, c) ON a.registrar_id = k.r AND a.currency = k.c`);
   const after = items.map((i) => {
     const k = `${i.d.sponsor_id}/${i.q.currency}`;
     const b = balance.get(k)! - i.q.amount;
@@ -100,9 +101,7 @@ async function renewBatch(tx: Queryable, prices: PriceCache, zones: Map<number, 
                   ${items.map((i) => i.q.feeClass)}::text[]) AS t(r, c, a, b, z, roid, name, fc)
     RETURNING id, domain_roid`);
   const entryOf = new Map(entries.map((e) => [e.domain_roid, e.id]));
-  await tx.query(sql`
-    UPDATE accounts a SET balance = k.b FROM unnest(${[...balance.keys()].map((k) => Number(k.split('/')[0]))}::int[], ${[...balance.keys()].map((k) => k.split('/')[1]!)}::text[], ${[...balance.values()]}::bigint[]) AS k(r, c, b)
-     WHERE a.registrar_id = k.r AND a.currency = k.c`);
+  for (const [k, total] of balance) await spread(tx, Number(k.split('/')[0]), k.split('/')[1]!, total);
   await tx.query(sql`
     UPDATE domains d SET expires_at = k.e FROM unnest(${items.map((i) => i.d.id)}::bigint[], ${items.map((i) => i.newExpiry)}::timestamptz[]) AS k(id, e)
      WHERE d.id = k.id`);

@@ -84,7 +84,7 @@ describe('scheduler leader killed mid-pass', () => {
     expect(notRenewed).toBe(0);
     const [{ n: polls }] = await db.query(sql`SELECT count(*)::int AS n FROM poll_messages WHERE msg LIKE '%auto-renewed%'`);
     expect(polls).toBe(DOMAINS);
-    const [acct] = await db.query(sql`SELECT a.balance, (SELECT sum(amount) FROM ledger_entries)::bigint AS total FROM accounts a`);
+    const [acct] = await db.query(sql`SELECT a.balance, (SELECT sum(amount) FROM ledger_entries)::bigint AS total FROM account_balances a`);
     expect(Number(acct.balance)).toBe(Number(acct.total));
     // Billed beyond the prepaid 100.00: auto-renewals are an obligation, not a choice.
     expect(Number(acct.balance)).toBe(10_000 - DOMAINS * 700);
