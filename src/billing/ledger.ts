@@ -112,18 +112,12 @@ async function chargeAndGrace(db: Queryable, c: ChargeInput, g: GraceStart | und
   const entryVals = (balance: SQLQuery) => sql`${c.registrarId}, ${q.currency}, ${c.now}, 'charge', ${q.operation}, ${-q.amount}, ${balance}, ${c.zoneId}, ${c.domain.roid}, ${c.domain.name},
              ${q.years || null}, ${q.feeClass}, ${c.svTrid}, ${c.description ?? null}`;
   const total = sql`(SELECT coalesce(sum(balance), 0) FROM account_shards WHERE registrar_id = ${c.registrarId} AND currency = ${q.currency})`;
-  // Fast path: a free operation touches no shard; a paid one takes one shard that holds enough.
-  const [fast] = await db.query(q.amount === 0 ? sql`
-    WITH acct AS (SELECT * FROM accounts WHERE registrar_id = ${c.registrarId} AND currency = ${q.currency}),
-    entry AS (INSERT INTO ledger_entries (${entryCols}) SELECT ${entryVals(total)} FROM acct RETURNING id, balance_after)${grace(sql`entry`)}
-    SELECT entry.id, entry.balance_after, acct.credit_limit, acct.low_balance_threshold AS threshold, acct.low_balance_notified AS notified FROM entry, acct` : sql`
-    WITH acct AS (SELECT * FROM accounts WHERE registrar_id = ${c.registrarId} AND currency = ${q.currency}),
-    s AS (SELECT shard FROM account_shards WHERE registrar_id = ${c.registrarId} AND currency = ${q.currency} AND balance >= ${q.amount}
-           ORDER BY random() LIMIT 1 FOR UPDATE SKIP LOCKED),
-    upd AS (UPDATE account_shards a SET balance = a.balance - ${q.amount} FROM s
-             WHERE a.registrar_id = ${c.registrarId} AND a.currency = ${q.currency} AND a.shard = s.shard RETURNING a.shard),
-    entry AS (INSERT INTO ledger_entries (${entryCols}) SELECT ${entryVals(sql`${total} - ${q.amount}`)} FROM upd RETURNING id, balance_after)${grace(sql`entry`)}
-    SELECT entry.id, entry.balance_after, acct.credit_limit, acct.low_balance_threshold AS threshold, acct.low_balance_notified AS notified FROM entry, acct`);
+  // Fast path (migration 0012): a free operation touches no shard; a paid one takes one shard that holds enough.
+  const [fast] = await db.query(sql`
+    SELECT entry_id AS id, balance_after, credit_limit, threshold, notified FROM ledger_charge_fast(
+      ${c.registrarId}, ${q.currency}, ${q.amount}, ${c.now}, ${q.operation}, ${c.zoneId}, ${c.domain.roid}, ${c.domain.name},
+      ${q.years || null}, ${q.feeClass}, ${c.svTrid}, ${c.description ?? null},
+      ${g?.domainId ?? null}, ${g?.kind ?? null}, ${g ? addDays(c.now, g.days) : null}, ${g?.years ?? null})`);
   let r = fast as { id: number; balance_after: number; credit_limit: number; threshold: number | null; notified: boolean } | undefined;
   if (!r) {
     // Slow path: no free shard holds enough. One slow path per account at a time (the advisory
