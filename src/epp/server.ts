@@ -11,7 +11,7 @@ import type { Metrics } from '../metrics.js';
 import type { ParseResult } from '../proto/index.js';
 import type { RegistrarCache } from '../security/registrar-cache.js';
 import type { Logger } from '../util/log.js';
-import { normaliseIp } from '../util/net.js';
+import { boundPort, listenOn, normaliseIp } from '../util/net.js';
 import type { CommandEngine } from './dispatcher.js';
 import { Deframer, frame } from './framing.js';
 import { ParseBatcher } from './parse-batch.js';
@@ -128,16 +128,10 @@ export class EppServer {
   }
 
   listen(port: number, host: string): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(port, host, () => { this.server.off('error', reject); resolve(); });
-    });
+    return listenOn(this.server, port, host);
   }
 
-  get port(): number {
-    const a = this.server.address();
-    return typeof a === 'object' && a ? a.port : 0;
-  }
+  get port(): number { return boundPort(this.server); }
 
   get openConnections(): number { return this.connections.size; }
 

@@ -1,5 +1,5 @@
-/** Small network helpers: free ports, address normalisation. */
-import { createServer } from 'node:net';
+/** Small network helpers: free ports, listening, address normalisation. */
+import { createServer, type Server } from 'node:net';
 
 /** Asks the kernel for a free TCP port on loopback (other services may hold the standard ones). */
 export function freePort(host = '127.0.0.1'): Promise<number> {
@@ -18,4 +18,22 @@ export function freePort(host = '127.0.0.1'): Promise<number> {
 export function normaliseIp(addr: string | undefined): string {
   if (!addr) return '';
   return addr.startsWith('::ffff:') && addr.includes('.') ? addr.slice(7) : addr;
+}
+
+/**
+ * Listens and resolves once bound, rejecting on a bind error (port taken). `exclusive`: in a
+ * cluster child, bind the port itself instead of sharing the supervisor's (which accepts every
+ * connection and passes it over IPC); only possible when no sibling shares the port.
+ */
+export function listenOn(server: Server, port: number, host: string, exclusive = false): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ port, host, exclusive }, () => { server.off('error', reject); resolve(); });
+  });
+}
+
+/** The TCP port a server is bound to (0 before it listens). */
+export function boundPort(server: Server): number {
+  const a = server.address();
+  return typeof a === 'object' && a ? a.port : 0;
 }

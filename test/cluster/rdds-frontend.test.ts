@@ -3,57 +3,38 @@
  * sharing the WHOIS and RDAP ports, fed by EPP changes, restarted when killed, drained on SIGTERM.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, chmodSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 import { request } from 'undici';
 import { EppClient, contactCreateXml, domainCreateXml, loginXml, resultCode } from '../../src/epp/client.js';
 import { NS } from '../../src/xml/namespaces.js';
 import { freePort } from '../../src/util/net.js';
 import { createTestDb, type TestDb } from '../helpers/db.js';
+import { startAppliance, type Appliance } from '../helpers/appliance.js';
 import { rdap, whoisCli, whoisRaw } from '../rdds/helpers.js';
-
-interface Health { status: string; children: { kind: string; pid?: number; ready: boolean; restarts: number }[] }
 
 describe('rdds child', () => {
   let t: TestDb;
-  let dir: string;
-  let proc: ChildProcess;
+  let app: Appliance;
   let ports: Record<'epp' | 'metrics' | 'whois' | 'rdap', number>;
-  let stdout = '';
   let creds: { caCert: string; registrars: { clID: string; password: string }[]; rdds: { whois: { host: string; port: number }; rdap: string } };
-
-  const health = async (): Promise<Health> => (await (await request(`http://127.0.0.1:${ports.metrics}/health`)).body.json()) as Health;
+  const health = () => app.health();
 
   beforeAll(async () => {
     t = await createTestDb();
-    dir = mkdtempSync(join(tmpdir(), 'registry-rdds-'));
-    chmodSync(dir, 0o755);
     ports = { epp: await freePort(), metrics: await freePort(), whois: await freePort(), rdap: await freePort() };
-    const start = fileURLToPath(new URL('../../dist/cluster/start.js', import.meta.url));
-    proc = spawn(process.execPath, [start, '--data-dir', dir, `--epp.port=${ports.epp}`, `--metrics.port=${ports.metrics}`, '--epp.processes=1', '--workers.threads=1',
-      `--rdds.whoisPort=${ports.whois}`, `--rdds.rdapPort=${ports.rdap}`, '--rdds.processes=2', `--database.primary=${t.url}`], { stdio: ['ignore', 'pipe', 'pipe'] });
-    proc.stdout!.on('data', (d) => { stdout += d; });
-    proc.stderr!.on('data', (d) => { stdout += d; });
-    const deadline = Date.now() + 30_000;
-    while ((await health().catch(() => ({ status: 'down' }))).status !== 'ok') {
-      if (Date.now() > deadline || proc.exitCode !== null) throw new Error(`appliance did not become healthy:\n${stdout}`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
-    creds = JSON.parse(readFileSync(join(dir, 'credentials.json'), 'utf8'));
+    app = await startAppliance({ prefix: 'registry-rdds-', metricsPort: ports.metrics, args: [`--epp.port=${ports.epp}`, '--epp.processes=1', '--workers.threads=1',
+      `--rdds.whoisPort=${ports.whois}`, `--rdds.rdapPort=${ports.rdap}`, '--rdds.processes=2', `--database.primary=${t.url}`] });
+    creds = app.credentials();
   });
 
   afterAll(async () => {
-    if (proc.exitCode === null) proc.kill('SIGKILL');
+    app?.remove();
     await t.drop();
-    rmSync(dir, { recursive: true, force: true });
   });
 
   it('prints where WHOIS and RDAP answer and writes them to credentials.json', async () => {
-    expect(stdout).toContain(`WHOIS    127.0.0.1:${ports.whois}`);
-    expect(stdout).toContain(`RDAP     http://127.0.0.1:${ports.rdap}/rdap/`);
+    expect(app.output()).toContain(`WHOIS    127.0.0.1:${ports.whois}`);
+    expect(app.output()).toContain(`RDAP     http://127.0.0.1:${ports.rdap}/rdap/`);
     expect(creds.rdds).toEqual({ whois: { host: '127.0.0.1', port: ports.whois }, rdap: `http://127.0.0.1:${ports.rdap}/rdap/` });
     expect((await health()).children.filter((c) => c.kind === 'rdds' && c.ready)).toHaveLength(2);
   });
@@ -96,8 +77,8 @@ describe('rdds child', () => {
   });
 
   it('drains on SIGTERM and exits 0', async () => {
-    const exited = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
-    proc.kill('SIGTERM');
+    const exited = new Promise<number | null>((r) => app.proc.once('exit', (code) => r(code)));
+    app.proc.kill('SIGTERM');
     expect(await exited).toBe(0);
   });
 });

@@ -3,59 +3,37 @@
  * database; a crashed front-end is restarted and SIGTERM drains cleanly.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, chmodSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 import { request } from 'undici';
 import { EppClient, domainCheckXml, loginXml, resultCode } from '../../src/epp/client.js';
 import { NS } from '../../src/xml/namespaces.js';
 import { freePort } from '../../src/util/net.js';
 import { createTestDb, type TestDb } from '../helpers/db.js';
-
-interface Health { status: string; children: { kind: string; pid?: number; ready: boolean; restarts: number }[] }
+import { startAppliance, type Appliance } from '../helpers/appliance.js';
 
 describe('supervisor', () => {
   let t: TestDb;
-  let dir: string;
-  let proc: ChildProcess;
+  let app: Appliance;
   let eppPort: number;
   let metricsPort: number;
   let creds: { caCert: string; registrars: { clID: string; password: string }[] };
-  let stdout = '';
-
-  const health = async (): Promise<Health> => {
-    const res = await request(`http://127.0.0.1:${metricsPort}/health`);
-    return (await res.body.json()) as Health;
-  };
+  const health = () => app.health();
 
   beforeAll(async () => {
     t = await createTestDb();
-    dir = mkdtempSync(join(tmpdir(), 'registry-sup-'));
-    chmodSync(dir, 0o755);
     eppPort = await freePort();
     metricsPort = await freePort();
     const rdds = [`--rdds.whoisPort=${await freePort()}`, `--rdds.rdapPort=${await freePort()}`];
     // The DNS child has its own test (test/cluster/dns-child.test.ts); here its managed PowerDNS would take fixed ports.
     rdds.push('--dns.enabled=false');
-    const start = fileURLToPath(new URL('../../dist/cluster/start.js', import.meta.url));
     // mode embedded with an external primary: bootstrap migrates, creates the CA and seeds the demo.
-    proc = spawn(process.execPath, [start, '--data-dir', dir, `--epp.port=${eppPort}`, `--metrics.port=${metricsPort}`, '--epp.processes=2', '--workers.threads=1', ...rdds, `--database.primary=${t.url}`], { stdio: ['ignore', 'pipe', 'pipe'] });
-    proc.stdout!.on('data', (d) => { stdout += d; });
-    proc.stderr!.on('data', (d) => { stdout += d; });
-    const deadline = Date.now() + 30_000;
-    while ((await health().catch(() => ({ status: 'down' }))).status !== 'ok') {
-      if (Date.now() > deadline || proc.exitCode !== null) throw new Error(`appliance did not become healthy:\n${stdout}`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
-    creds = JSON.parse(readFileSync(join(dir, 'credentials.json'), 'utf8'));
+    app = await startAppliance({ prefix: 'registry-sup-', metricsPort, args: [`--epp.port=${eppPort}`, '--epp.processes=2', '--workers.threads=1', ...rdds, `--database.primary=${t.url}`] });
+    creds = app.credentials();
   });
 
   afterAll(async () => {
-    if (proc.exitCode === null) proc.kill('SIGKILL');
+    app?.remove();
     await t.drop();
-    rmSync(dir, { recursive: true, force: true });
   });
 
   const session = async () => {
@@ -66,9 +44,9 @@ describe('supervisor', () => {
   };
 
   it('prints where EPP, metrics and logs are, and the demo passwords once', () => {
-    expect(stdout).toContain(`tls://127.0.0.1:${eppPort}`);
-    expect(stdout).toContain(`/metrics`);
-    expect(stdout).toContain('demo-a');
+    expect(app.output()).toContain(`tls://127.0.0.1:${eppPort}`);
+    expect(app.output()).toContain(`/metrics`);
+    expect(app.output()).toContain('demo-a');
     expect(creds.registrars.map((r) => r.clID)).toEqual(['demo-a', 'demo-b']);
   });
 
@@ -103,9 +81,9 @@ describe('supervisor', () => {
   });
 
   it('drains on SIGTERM and exits 0', async () => {
-    const exited = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
-    proc.kill('SIGTERM');
+    const exited = new Promise<number | null>((r) => app.proc.once('exit', (code) => r(code)));
+    app.proc.kill('SIGTERM');
     expect(await exited).toBe(0);
-    expect(stdout).toContain('Registry stopped.');
+    expect(app.output()).toContain('Registry stopped.');
   });
 });

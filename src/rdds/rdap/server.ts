@@ -8,7 +8,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { RddsConfig } from '../../config.js';
 import { AllowList } from '../../security/allowlist.js';
 import type { Logger } from '../../util/log.js';
-import { normaliseIp } from '../../util/net.js';
+import { boundPort, listenOn, normaliseIp } from '../../util/net.js';
 import type { RddsMetrics } from '../metrics.js';
 import type { RateLimiter } from '../rate-limit.js';
 import type { RegistrationData } from '../service.js';
@@ -197,22 +197,12 @@ export class RdapServer {
     metrics?.record('rdap', type, String(answer.status), (performance.now() - started) / 1000);
   }
 
-  /**
-   * `exclusive`: in a cluster child, bind the port itself instead of sharing the supervisor's
-   * (which accepts every connection and passes it over IPC, measured as a large part of a WHOIS
-   * query's cost); only possible when no sibling shares the port.
-   */
+  /** `exclusive`: bind the port in this process (see listenOn). */
   listen(port: number, host: string, exclusive = false): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen({ port, host, exclusive }, () => { this.server.off('error', reject); resolve(); });
-    });
+    return listenOn(this.server, port, host, exclusive);
   }
 
-  get port(): number {
-    const a = this.server.address();
-    return typeof a === 'object' && a ? a.port : 0;
-  }
+  get port(): number { return boundPort(this.server); }
 
   /** Stops accepting, lets requests in progress finish (up to the deadline), closes keep-alive connections. */
   async close(deadlineMs: number): Promise<void> {
