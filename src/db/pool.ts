@@ -15,7 +15,40 @@ type TxOptions = Parameters<ConnectionPool['tx']>[1];
  * module). Every pool of ours returns bigints as numbers: ids and counts stay far below 2^53.
  */
 export function createConnectionPool(cfg: PoolConfig): ConnectionPool {
-  return pgModule.default({ bigIntMode: 'number', ...cfg });
+  const onStart = cfg.onQueryStart;
+  return pgModule.default({
+    bigIntMode: 'number',
+    ...cfg,
+    onQueryStart: (query, formatted) => { nameStatement(formatted as FormattedQuery); onStart?.(query, formatted); },
+  });
+}
+
+/**
+ * Named prepared statements. Sent unnamed, every statement is parsed and planned again at each
+ * execution; a named one is parsed once per connection and its plan kept (the create path's
+ * Postgres time fell by about a fifth). A statement gets a name the first time its text is seen:
+ * the same text always gets the same name in this process, so a connection never sees one name
+ * with two texts. Only statements with parameters (a parameterless one may hold several
+ * commands, which the simple protocol allows and a prepared statement does not), and at most
+ * MAX_NAMED texts per process (statements built with a varying number of rows take their own
+ * names; past the cap they run unnamed as before), which bounds what each backend keeps.
+ */
+interface FormattedQuery { text: string; values: unknown[]; name?: string }
+const MAX_NAMED = 400;
+// REGISTRY_NAMED_STATEMENTS=off sends every statement unnamed (for a transaction-pooling proxy
+// such as PgBouncer in transaction mode, where a statement prepared on one server connection is
+// missing on the next; and to measure the difference).
+const NAMING = !/^(0|off|false|no)$/i.test(process.env.REGISTRY_NAMED_STATEMENTS ?? '');
+const statementNames = new Map<string, string>();
+function nameStatement(q: FormattedQuery): void {
+  if (!NAMING || q.values.length === 0) return;
+  let name = statementNames.get(q.text);
+  if (name === undefined) {
+    if (statementNames.size >= MAX_NAMED) return;
+    name = `registry_${statementNames.size}`;
+    statementNames.set(q.text, name);
+  }
+  q.name = name;
 }
 
 export { sql, PrimaryUnavailableError };
