@@ -26,6 +26,8 @@ export interface RegistryConfig {
     connectTimeoutMs: number;
     /** Standbys further behind than this do not serve reads that may be stale. */
     maxReadLagSeconds: number;
+    /** Send statements as named prepared statements (off behind a transaction-pooling proxy). */
+    namedStatements: boolean;
   };
   epp: {
     host: string;
@@ -166,7 +168,7 @@ export function defaults(dataDir = resolve('var')): RegistryConfig {
     dataDir,
     database: {
       primary: '', standbys: [], poolSize: 10, embeddedPort: 55432,
-      hosts: [], patroniUrls: [], primaryWaitSeconds: 20, probeIntervalMs: 1000, connectTimeoutMs: 3000, maxReadLagSeconds: 30,
+      hosts: [], patroniUrls: [], primaryWaitSeconds: 20, probeIntervalMs: 1000, connectTimeoutMs: 3000, maxReadLagSeconds: 30, namedStatements: true,
     },
     epp: {
       host: '127.0.0.1',

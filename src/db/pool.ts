@@ -14,7 +14,8 @@ type TxOptions = Parameters<ConnectionPool['tx']>[1];
  * @databases/pg is CommonJS with a `default` export (under NodeNext the default import is the
  * module). Every pool of ours returns bigints as numbers: ids and counts stay far below 2^53.
  */
-export function createConnectionPool(cfg: PoolConfig): ConnectionPool {
+export function createConnectionPool(cfg: PoolConfig, opts: { namedStatements?: boolean } = {}): ConnectionPool {
+  if (opts.namedStatements === false) return pgModule.default({ bigIntMode: 'number', ...cfg });
   const onStart = cfg.onQueryStart;
   return pgModule.default({
     bigIntMode: 'number',
@@ -35,13 +36,9 @@ export function createConnectionPool(cfg: PoolConfig): ConnectionPool {
  */
 interface FormattedQuery { text: string; values: unknown[]; name?: string }
 const MAX_NAMED = 400;
-// REGISTRY_NAMED_STATEMENTS=off sends every statement unnamed (for a transaction-pooling proxy
-// such as PgBouncer in transaction mode, where a statement prepared on one server connection is
-// missing on the next; and to measure the difference).
-const NAMING = !/^(0|off|false|no)$/i.test(process.env.REGISTRY_NAMED_STATEMENTS ?? '');
 const statementNames = new Map<string, string>();
 function nameStatement(q: FormattedQuery): void {
-  if (!NAMING || q.values.length === 0) return;
+  if (q.values.length === 0) return;
   let name = statementNames.get(q.text);
   if (name === undefined) {
     if (statementNames.size >= MAX_NAMED) return;
@@ -112,6 +109,12 @@ export interface DatabaseOptions {
   /** Standbys further behind than this do not serve reads. */
   maxReadLagSeconds?: number;
   poolSize?: number;
+  /**
+   * Named prepared statements (default on). Off for a transaction-pooling proxy such as
+   * PgBouncer in transaction mode, where a statement prepared on one server connection is
+   * missing on the next.
+   */
+  namedStatements?: boolean;
   applicationName?: string;
   events?: DatabaseEvents;
   log?: NonNullable<ConstructorParameters<typeof DiscoveredTopology>[0]['log']>;
@@ -127,6 +130,7 @@ export interface DatabaseConfig {
   probeIntervalMs: number;
   connectTimeoutMs: number;
   maxReadLagSeconds: number;
+  namedStatements: boolean;
 }
 
 type Route = (deadline: number) => Promise<{ member: Member; pool: ConnectionPool }>;
@@ -248,6 +252,7 @@ export class Database {
   private readonly pools = new Map<Member, ConnectionPool>();
   private readonly poolConfig: Omit<PoolConfig, 'connectionString'>;
   private readonly maxReadLagSeconds: number;
+  private readonly namedStatements: boolean;
   private readonly started: Promise<void>;
   private next = 0;
   private disposed: Promise<void> | undefined;
@@ -262,6 +267,7 @@ export class Database {
     this.events = opts.events;
     this.primaryWaitMs = this.discovering ? (opts.primaryWaitMs ?? 20_000) : 0;
     this.maxReadLagSeconds = opts.maxReadLagSeconds ?? 30;
+    this.namedStatements = opts.namedStatements ?? true;
     const ev = opts.events;
     this.poolConfig = {
       poolSize: opts.poolSize ?? 10,
@@ -297,6 +303,7 @@ export class Database {
       probeIntervalMs: cfg.probeIntervalMs,
       connectTimeoutMs: cfg.connectTimeoutMs,
       maxReadLagSeconds: cfg.maxReadLagSeconds,
+      namedStatements: cfg.namedStatements,
       ...extra,
     });
   }
@@ -327,7 +334,7 @@ export class Database {
   private poolFor(m: Member): ConnectionPool {
     let p = this.pools.get(m);
     if (!p) {
-      p = createConnectionPool({ connectionString: m.url, ...this.poolConfig });
+      p = createConnectionPool({ connectionString: m.url, ...this.poolConfig }, { namedStatements: this.namedStatements });
       this.pools.set(m, p);
     }
     return p;

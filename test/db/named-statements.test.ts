@@ -51,4 +51,14 @@ describe('named prepared statements', () => {
     await expect(pool.query(sql`SELECT 1 / ${0}::int AS v /* named-probe 3 */`)).rejects.toThrow(/division by zero/);
     expect(await pool.query(sql`SELECT 1 / ${1}::int AS v /* named-probe 3 */`)).toEqual([{ v: 1 }]);
   });
+
+  it('sends nothing named when turned off (database.namedStatements=false)', async () => {
+    const plain = createConnectionPool({ connectionString: t.url, poolSize: 1 }, { namedStatements: false });
+    try {
+      const rows = await plain.query(sql`SELECT ${7}::int AS v, (SELECT count(*) FROM pg_prepared_statements) AS n /* named-probe 4 */`);
+      expect(rows).toEqual([{ v: 7, n: 0 }]);
+    } finally {
+      await plain.dispose();
+    }
+  });
 });
