@@ -5,6 +5,7 @@
  */
 import { PassThrough, type Readable } from 'node:stream';
 import pgModule, { QueryableType, sql, type Connection, type ConnectionPool, type SQLQuery, type Transaction, type Queryable } from '@databases/pg';
+import type { RegistryConfig } from '../config.js';
 import { DiscoveredTopology, PrimaryUnavailableError, StaticTopology, type Member, type Topology } from './topology.js';
 
 type PoolConfig = Exclude<Parameters<typeof pgModule.default>[0], string | undefined>;
@@ -121,17 +122,7 @@ export interface DatabaseOptions {
 }
 
 /** The database section of the configuration (src/config.ts), as Database.fromConfig reads it. */
-export interface DatabaseConfig {
-  primary: string;
-  standbys: string[];
-  hosts: string[];
-  patroniUrls: string[];
-  primaryWaitSeconds: number;
-  probeIntervalMs: number;
-  connectTimeoutMs: number;
-  maxReadLagSeconds: number;
-  namedStatements: boolean;
-}
+export type DatabaseConfig = Omit<RegistryConfig['database'], 'poolSize' | 'embeddedPort'>;
 
 type Route = (deadline: number) => Promise<{ member: Member; pool: ConnectionPool }>;
 
