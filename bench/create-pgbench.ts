@@ -13,6 +13,7 @@
  */
 import { createConnectionPool, sql } from '../src/db/pool.js';
 import { insertAudit } from '../src/db/queries/audit.js';
+import { NameLookup } from '../src/db/queries/name-lookup.js';
 import { defaults } from '../src/config.js';
 import { domainCreateXml } from '../src/epp/client.js';
 import { DomainCreateFlow } from '../src/epp/flows/domain/domain-create.js';
@@ -101,7 +102,7 @@ async function main(): Promise<void> {
     const rollback = new Error('rollback');
     await pool.tx(async (tx) => {
       recording = true;
-      const r = await DomainCreateFlow.run({ db: tx, registrar: { id: reg.id, clientId: reg.client_id }, now, svTrid, config, extUris: new Set(), zones, prices }, cmd);
+      const r = await DomainCreateFlow.run({ db: tx, registrar: { id: reg.id, clientId: reg.client_id }, now, svTrid, config, extUris: new Set(), zones, prices, names: new NameLookup(() => pool) }, cmd);
       // The command engine's audit row, written in the same transaction (src/epp/dispatcher.ts).
       await insertAudit(tx, [{
         at: now, registrarId: reg.id, clientId: reg.client_id, clientIp: '127.0.0.1', svTrid, command: 'domain:create',

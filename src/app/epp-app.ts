@@ -18,6 +18,7 @@ import { createMetrics, type Metrics } from '../metrics.js';
 import { RegistrarCache } from '../security/registrar-cache.js';
 import { ZoneCache } from '../registry/zone-cache.js';
 import { PriceCache } from '../billing/prices.js';
+import { NameLookup } from '../db/queries/name-lookup.js';
 import type { Logger } from '../util/log.js';
 
 export interface EppApp {
@@ -81,6 +82,7 @@ export async function startEppApp(opts: EppAppOptions): Promise<EppApp> {
   });
   const zones = new ZoneCache(() => db.primary);
   const prices = new PriceCache(() => db.primary);
+  const names = new NameLookup(() => db.primary);
   // With discovered hosts the listener follows the primary through failovers.
   const listening: Listening = await listenForInvalidations(db.discovering ? db : config.database.primary, [cache, zones, prices], (event, detail) => {
     dbMetrics.listenEvent(event, detail);
@@ -96,7 +98,7 @@ export async function startEppApp(opts: EppAppOptions): Promise<EppApp> {
   }, 1000);
   poolTimer.unref();
 
-  const engine = new CommandEngine({ db, cache, zones, prices, config, instanceId, clock, log, metrics });
+  const engine = new CommandEngine({ db, cache, zones, prices, names, config, instanceId, clock, log, metrics });
   const server = new EppServer({
     engine, pool, config, cache, log, metrics,
     tls: {

@@ -12,6 +12,7 @@ import type { Command, WireFailure } from '../proto/index.js';
 import type { RegistrarCache } from '../security/registrar-cache.js';
 import type { ZoneCache } from '../registry/zone-cache.js';
 import type { PriceCache } from '../billing/prices.js';
+import type { NameLookup } from '../db/queries/name-lookup.js';
 import type { Logger } from '../util/log.js';
 import { renderGreeting, renderResponse, type EppResponse } from '../xml/render.js';
 import { AuthenticationClosingError, CommandUseError, EppError, UnimplementedCommandError, UnimplementedExtensionError, UnimplementedObjectServiceError } from './errors.js';
@@ -31,6 +32,7 @@ export interface EngineDeps {
   metrics?: Metrics;
   zones: ZoneCache;
   prices: PriceCache;
+  names: NameLookup;
   flows?: ReadonlyMap<string, Flow>;
 }
 
@@ -115,7 +117,7 @@ export class CommandEngine {
             throw new UnimplementedExtensionError(`extension ${uri} is not available for ${cmd.name}`);
           }
         }
-        const ctxBase = { registrar: session.registrar, now, svTrid, ...(cmd.clTrid !== undefined ? { clTrid: cmd.clTrid } : {}), config: this.deps.config, extUris: session.extUris, zones: this.deps.zones, prices: this.deps.prices };
+        const ctxBase = { registrar: session.registrar, now, svTrid, ...(cmd.clTrid !== undefined ? { clTrid: cmd.clTrid } : {}), config: this.deps.config, extUris: session.extUris, zones: this.deps.zones, prices: this.deps.prices, names: this.deps.names };
         if (flow.mutating) {
           // One transaction per transform: the flow's writes and its audit row commit together.
           result = { ok: await this.deps.db.tx(async (tx) => {

@@ -3,6 +3,7 @@ import type { Transaction, Queryable } from '../db/pool.js';
 import type { RegistryConfig } from '../config.js';
 import type { ZoneCache } from '../registry/zone-cache.js';
 import type { PriceCache } from '../billing/prices.js';
+import type { NameLookup } from '../db/queries/name-lookup.js';
 import type { Command } from '../proto/index.js';
 import type { MsgQ, XmlObj } from '../xml/render.js';
 import type { EppError } from './errors.js';
@@ -24,6 +25,8 @@ export interface FlowContext {
   zones: ZoneCache;
   /** Standard price lists per zone (premium prices are read with the command). */
   prices: PriceCache;
+  /** Registered and reserved names, looked up in batches across the commands of one event-loop turn. */
+  names: NameLookup;
 }
 
 export interface FlowResult {

@@ -3,7 +3,6 @@
  * reasons (in use, reserved, invalid, not our zone); with the fee extension, each name's fees
  * (RFC 8748 §5.1.1); with an allocation token, reserved names it allocates show available (RFC 8495 §3.1.1).
  */
-import { sql } from '../../../db/pool.js';
 import { feeCheckData, type FeeCheckItem } from '../../../billing/fee-ext.js';
 import { premiumPrices } from '../../../billing/prices.js';
 import { reservedFor, type Reservation } from '../../../lifecycle/reserved.js';
@@ -36,13 +35,8 @@ export const DomainCheckFlow = defineFlow({
       return { input, name: a.name, zone };
     });
     const names = verdicts.flatMap((v) => (v.name ? [v.name] : []));
-    // One round trip for both: names registered, and names reserved.
-    const rows: { name: string; kind: 'domain' | 'reserved'; registrar_id: number | null; token_sha256: string | null; token_expires_at: Date | null; reason: string | null; zone_id: number }[] = names.length
-      ? await ctx.db.query(sql`
-          SELECT name, 'domain' AS kind, NULL::int AS registrar_id, NULL AS token_sha256, NULL::timestamptz AS token_expires_at, NULL AS reason, zone_id FROM domains WHERE name = ANY(${names})
-          UNION ALL
-          SELECT name, 'reserved', registrar_id, token_sha256, token_expires_at, reason, zone_id FROM reserved_names WHERE name = ANY(${names})`)
-      : [];
+    // Registered and reserved names in one statement, shared with the checks that arrived with this one.
+    const rows = await ctx.names.rows(names);
     const taken = new Set(rows.filter((r) => r.kind === 'domain').map((r) => r.name));
     const reserved = new Map<string, Reservation>(rows.filter((r) => r.kind === 'reserved').map((r) => [r.name, {
       name: r.name, zoneId: r.zone_id, reason: r.reason!,
