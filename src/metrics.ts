@@ -27,6 +27,8 @@ export function createMetrics(kind: string) {
     dbQueriesActive: new client.Gauge({ name: 'registry_db_queries_active', help: 'Queries in flight on the primary pool', registers: [registry] }),
     cacheHits: new client.Counter({ name: 'registry_cache_hits_total', help: 'Cache lookups answered from memory', labelNames: ['cache'] as const, registers: [registry] }),
     cacheMisses: new client.Counter({ name: 'registry_cache_misses_total', help: 'Cache lookups that went to the database', labelNames: ['cache'] as const, registers: [registry] }),
+    nameLookups: new client.Counter({ name: 'registry_epp_name_lookup_statements_total', help: 'Statements that looked up domain names for checks (one per batch of commands)', registers: [registry] }),
+    nameLookupNames: new client.Counter({ name: 'registry_epp_name_lookup_names_total', help: 'Names those statements carried (divided by the statements: the average batch)', registers: [registry] }),
     cacheInvalidations: new client.Counter({ name: 'registry_cache_invalidations_total', help: 'Cache invalidations: by key (NOTIFY) or full flush (reconnect)', labelNames: ['cache', 'type'] as const, registers: [registry] }),
   };
   return m;

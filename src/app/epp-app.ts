@@ -82,7 +82,7 @@ export async function startEppApp(opts: EppAppOptions): Promise<EppApp> {
   });
   const zones = new ZoneCache(() => db.primary);
   const prices = new PriceCache(() => db.primary);
-  const names = new NameLookup(() => db.primary);
+  const names = new NameLookup(() => db.primary, (n) => { metrics.nameLookups.inc(); metrics.nameLookupNames.inc(n); });
   // With discovered hosts the listener follows the primary through failovers.
   const listening: Listening = await listenForInvalidations(db.discovering ? db : config.database.primary, [cache, zones, prices], (event, detail) => {
     dbMetrics.listenEvent(event, detail);

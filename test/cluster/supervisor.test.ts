@@ -56,6 +56,9 @@ describe('supervisor', () => {
     await c.close();
     const text = await (await request(`http://127.0.0.1:${metricsPort}/metrics`)).body.text();
     expect(text).toMatch(/registry_epp_commands_total\{[^}]*command="domain:check"[^}]*code="1000"[^}]*\} \d+/);
+    // The check's name went to Postgres in a lookup statement, and the metrics say so.
+    expect(Number(/^registry_epp_name_lookup_names_total\{[^}]*\} (\d+)/m.exec(text)?.[1])).toBeGreaterThanOrEqual(1);
+    expect(Number(/^registry_epp_name_lookup_statements_total\{[^}]*\} (\d+)/m.exec(text)?.[1])).toBeGreaterThanOrEqual(1);
     expect(text).toContain('registry_supervisor_children_up');
   });
 

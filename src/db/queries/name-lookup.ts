@@ -39,10 +39,12 @@ export class NameLookup {
   private statements = 0;
   private names = 0;
 
-  constructor(db: () => Queryable) {
+  /** `onBatch` hears of every statement, with the number of names it carries (for metrics). */
+  constructor(db: () => Queryable, onBatch?: (names: number) => void) {
     this.loader = new DataLoader(async (keys) => {
       this.statements++;
       this.names += keys.length;
+      onBatch?.(keys.length);
       const byName = new Map<string, NameRow[]>();
       for (const r of await lookupNames(db(), keys)) {
         const list = byName.get(r.name);
