@@ -58,6 +58,8 @@ export class Supervisor {
     for (const [kind, spec] of Object.entries(kinds)) {
       for (let i = 0; i < spec.count(this.opts.config); i++) this.slots.push({ kind, index: i, ready: false, restarts: 0, recentCrashes: 0, startedAt: 0 });
     }
+    // Before the first fork: node:cluster fixes the policy of shared ports then (epp.accept).
+    cluster.schedulingPolicy = this.opts.config.epp.accept === 'kernel' ? cluster.SCHED_NONE : cluster.SCHED_RR;
     for (const slot of this.slots) this.fork(slot, kinds[slot.kind]!);
     await this.serveHealth();
     process.on('SIGTERM', () => void this.stop('SIGTERM'));

@@ -34,6 +34,13 @@ export interface RegistryConfig {
     port: number;
     /** Number of EPP front-end processes sharing the port. */
     processes: number;
+    /**
+     * How the processes sharing a port (EPP, and RDDS when it has several) get their connections:
+     * `round-robin`, the supervisor accepts each and hands it to the next child over IPC (sessions
+     * evenly spread); `kernel`, every child accepts on the shared socket itself (cheaper per
+     * connection, so more logins per second, but the spread of sessions is uneven).
+     */
+    accept: 'round-robin' | 'kernel';
     maxFrameBytes: number;
     idleTimeoutSeconds: number;
     clientCertMode: ClientCertMode;
@@ -181,6 +188,7 @@ export function defaults(dataDir = resolve('var')): RegistryConfig {
       tlsKeyFile: join(dataDir, 'pki', 'server.key'),
       caCertFile: join(dataDir, 'pki', 'ca.crt'),
       caKeyFile: join(dataDir, 'pki', 'ca.key'),
+      accept: 'round-robin',
       svId: 'Open Registry EPP server',
       repoId: 'REG',
       maxFailedLogins: 5,
@@ -364,6 +372,7 @@ export function validateConfig(cfg: RegistryConfig): RegistryConfig {
   if (!(db.primaryWaitSeconds >= 0) || !(db.probeIntervalMs >= 50) || !(db.connectTimeoutMs >= 100)) throw new TypeError('database.primaryWaitSeconds >= 0, probeIntervalMs >= 50, connectTimeoutMs >= 100');
   if (!['none', 'any', 'ca'].includes(cfg.epp.clientCertMode)) throw new TypeError('epp.clientCertMode must be none, any or ca');
   if (cfg.epp.maxFrameBytes < 64 || cfg.epp.maxFrameBytes > 16 * 1024 * 1024) throw new TypeError('epp.maxFrameBytes out of range');
+  if (!['round-robin', 'kernel'].includes(cfg.epp.accept)) throw new TypeError('epp.accept must be round-robin or kernel');
   if (cfg.epp.processes < 1 || cfg.epp.processes > 64) throw new TypeError('epp.processes must be 1..64');
   if (!/^\w{1,8}$/.test(cfg.epp.repoId)) throw new TypeError('epp.repoId must be 1-8 word characters (RFC 5730 §2.8)');
   if (cfg.workers.threads < 1 || cfg.workers.concurrentTasksPerWorker < 1) throw new TypeError('workers.* must be >= 1');
