@@ -1,6 +1,6 @@
 /**
- * Reads of registration data for WHOIS and RDAP: one round trip per object through the lookup
- * functions of migration 0006, rows read with `*`/to_jsonb so columns added later flow through,
+ * Reads of registration data for WHOIS and RDAP: one round trip per object (per batch of domains)
+ * through the lookup functions of migration 0006, rows read with `*`/to_jsonb so columns added later flow through,
  * statuses derived as EPP shows them. Searches are plain indexed queries.
  */
 import { rgpStatuses, type RgpState } from '../lifecycle/rgp.js';
@@ -57,8 +57,20 @@ function contactOf(r: Row, linked: boolean, pendingTransfer: boolean): ContactRe
 
 /** A domain by A-label; value null when there is none (cached too: a create's notice names it). */
 export async function loadDomain(db: Queryable, name: string, now: Date = new Date()): Promise<Loaded<DomainRecord | null>> {
-  const [{ r }] = await db.query(sql`SELECT rdds_domain(${name}) AS r`);
-  const lsn = parseLsn(r.replay_lsn);
+  return (await loadDomains(db, [name], now)).get(name)!;
+}
+
+/**
+ * Several domains in one statement (one rdds_domain() call per name): the misses of concurrent
+ * queries share a round trip. Every name asked has an entry, null-valued when there is no domain.
+ */
+export async function loadDomains(db: Queryable, names: readonly string[], now: Date = new Date()): Promise<Map<string, Loaded<DomainRecord | null>>> {
+  const rows = await db.query(sql`SELECT n AS name, rdds_domain(n) AS r FROM unnest(${[...new Set(names)]}::text[]) AS n`) as { name: string; r: Row }[];
+  return new Map(rows.map((row) => [row.name, domainFrom(row.r, now)]));
+}
+
+function domainFrom(r: Row, now: Date): Loaded<DomainRecord | null> {
+  const lsn = parseLsn(r.replay_lsn as string | null | undefined);
   const d = r.domain as Row | null;
   if (!d) return { value: null, deps: [], ...(lsn !== undefined ? { lsn } : {}) };
   const ns = d.ns as DomainRecord['ns'];

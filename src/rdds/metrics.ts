@@ -22,6 +22,8 @@ export function createRddsMetrics() {
     }),
     connections: new client.Gauge({ name: 'registry_rdds_connections_open', help: 'Open RDDS connections', labelNames: ['service'] as const, registers: [registry] }),
     timeouts: new client.Counter({ name: 'registry_rdds_timeouts_total', help: 'WHOIS connections closed by the idle or total timeout', labelNames: ['which'] as const, registers: [registry] }),
+    domainLookups: new client.Counter({ name: 'registry_rdds_domain_lookup_statements_total', help: 'Statements that read domains missing from the cache (one per batch of concurrent queries)', registers: [registry] }),
+    domainLookupNames: new client.Counter({ name: 'registry_rdds_domain_lookup_names_total', help: 'Domains those statements read (divided by the statements: the average batch)', registers: [registry] }),
     changes: new client.Counter({ name: 'registry_rdds_changes_total', help: 'Object changes read from the RDDS change log (each drops what was built from the object)', registers: [registry] }),
     lagSeconds: new client.Gauge({ name: 'registry_rdds_replication_lag_seconds', help: 'How far behind the primary each standby RDDS reads from is (0 when caught up)', labelNames: ['standby'] as const, registers: [registry] }),
     lagBytes: new client.Gauge({ name: 'registry_rdds_replication_lag_bytes', help: 'WAL bytes each standby RDDS reads from has yet to replay', labelNames: ['standby'] as const, registers: [registry] }),
@@ -43,6 +45,7 @@ export function createRddsMetrics() {
       if (!l) latencyChildren.set(lk, (l = m.latency.labels(service, type)));
       l.observe(seconds);
     },
+    domainLookup(names: number): void { m.domainLookups.inc(); m.domainLookupNames.inc(names); },
     cacheStats(cache: string): CacheStats {
       return {
         hit: () => m.cacheHits.inc({ cache }),

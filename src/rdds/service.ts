@@ -3,12 +3,13 @@
  * caches fed by the change log (reads from a standby when one is configured), the registrar and zone
  * policy each answer needs, and searches. Both front-ends render what this returns.
  */
+import DataLoader from 'dataloader';
 import type { ConnectionPool } from '../db/pool.js';
 import type { CacheListener } from '../db/listen.js';
 import { isRegistrable, toALabel, zoneOf, type NameProblem } from '../registry/names.js';
 import { DEFAULT_POLICY, type Zone, type ZoneCache, type ZonePolicy } from '../registry/zone-cache.js';
-import { depsOfNotice, Invalidations, RecordCache } from './cache.js';
-import { loadContact, loadDomain, loadHost, searchDomainNames, searchHostNames, type ContactRecord, type DomainRecord, type HostRecord, type NameMatch } from './data.js';
+import { depsOfNotice, Invalidations, RecordCache, type Loaded } from './cache.js';
+import { loadContact, loadDomains, loadHost, searchDomainNames, searchHostNames, type ContactRecord, type DomainRecord, type HostRecord, type NameMatch } from './data.js';
 import type { RddsMetrics } from './metrics.js';
 import { strictestPolicy, type RddsPolicy } from './redaction.js';
 import type { RegistrarDirectory, RegistrarInfo, RegistrarSet } from './registrars.js';
@@ -35,6 +36,9 @@ export interface RegistrationDataOptions {
   lagSeconds?: () => number;
 }
 
+/** Most domains one lookup statement carries. */
+const DOMAIN_BATCH = 200;
+
 export function normaliseName(input: string): NameQuery {
   // Lookups may name the domain fully qualified ("example.com."); EPP names never carry the root dot.
   const r = toALabel(input.trim().replace(/(?<=.)\.$/, ''));
@@ -47,6 +51,11 @@ export class RegistrationData implements CacheListener {
   private readonly hosts: RecordCache<HostRecord | null>;
   private readonly contacts: RecordCache<ContactRecord | null>;
   private readonly clock: () => Date;
+  /**
+   * Domain misses of one event-loop turn go to Postgres in one statement (its cache off: every
+   * load reads after its query arrived, and RecordCache decides what may be kept).
+   */
+  private readonly domainLoads: DataLoader<string, Loaded<DomainRecord | null>>;
 
   constructor(private readonly opts: RegistrationDataOptions) {
     const per = Math.max(1, Math.floor(opts.cacheEntries));
@@ -54,6 +63,11 @@ export class RegistrationData implements CacheListener {
     this.hosts = new RecordCache(opts.inv, Math.max(1, Math.floor(per / 4)), opts.metrics?.cacheStats('rdds_host'));
     this.contacts = new RecordCache(opts.inv, Math.max(1, Math.floor(per / 4)), opts.metrics?.cacheStats('rdds_contact'));
     this.clock = opts.clock ?? (() => new Date());
+    this.domainLoads = new DataLoader(async (names) => {
+      opts.metrics?.domainLookup(names.length);
+      const got = await loadDomains(this.opts.reader(), names, this.clock());
+      return names.map((n) => got.get(n) ?? new Error(`no lookup row for ${n}`));
+    }, { cache: false, maxBatchSize: DOMAIN_BATCH });
   }
 
   /** Entries held, for the metrics. */
@@ -108,7 +122,7 @@ export class RegistrationData implements CacheListener {
   async domain(aLabel: string): Promise<DomainView | undefined> {
     const zone = await this.zoneFor(aLabel);
     if (!zone) return undefined;
-    const record = await this.domains.get(`dn:${aLabel}`, () => loadDomain(this.opts.reader(), aLabel, this.clock()));
+    const record = await this.domains.get(`dn:${aLabel}`, () => this.domainLoads.load(aLabel));
     if (!record) return undefined;
     const registrar = (await this.registrarSet(record.sponsorId)).byId.get(record.sponsorId)!;
     const zones = await this.opts.zones.all();

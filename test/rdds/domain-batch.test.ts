@@ -1,0 +1,91 @@
+/**
+ * RegistrationData.domain() (src/rdds/service.ts): the cache misses of queries that arrive in one
+ * event-loop turn read their domains in one statement, each query gets its own domain (or none),
+ * and a cached domain sends nothing.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createConnectionPool, sql, type ConnectionPool } from '../../src/db/pool.js';
+import { Invalidations } from '../../src/rdds/cache.js';
+import { createRddsMetrics } from '../../src/rdds/metrics.js';
+import { RegistrarDirectory } from '../../src/rdds/registrars.js';
+import { RegistrationData } from '../../src/rdds/service.js';
+import { ZoneCache } from '../../src/registry/zone-cache.js';
+import { createTestDb, type TestDb } from '../helpers/db.js';
+
+describe('RDDS domain lookups in batches', () => {
+  let t: TestDb;
+  let pool: ConnectionPool;
+  let sent: string[] = [];
+
+  beforeAll(async () => {
+    t = await createTestDb();
+    // Every statement this pool sends, as Postgres receives it.
+    pool = createConnectionPool({ connectionString: t.url, poolSize: 2, onQueryStart: (_q, f) => { sent.push(f.text); } });
+    const [z] = await pool.query(sql`INSERT INTO zones (name) VALUES ('batch') RETURNING id`);
+    const [r] = await pool.query(sql`INSERT INTO registrars (client_id, name, password_hash) VALUES ('batcher', 'Batch Registrar', 'x') RETURNING id`);
+    const [c] = await pool.query(sql`INSERT INTO contacts (roid, contact_id, sponsor_id, creator_id, postal_int, email, auth_pw, created_at)
+      VALUES ('C900-REG', 'batch-c', ${r.id}, ${r.id}, '{"name":"N","city":"C","cc":"US"}', 'a@b.example', 'x', now()) RETURNING id`);
+    for (let i = 1; i <= 3; i++) {
+      await pool.query(sql`INSERT INTO domains (roid, name, zone_id, sponsor_id, creator_id, registrant_id, created_at, expires_at)
+        VALUES (${`D90${i}-REG`}, ${`d${i}.batch`}, ${z.id}, ${r.id}, ${r.id}, ${c.id}, now(), now() + interval '1 year')`);
+    }
+  });
+  afterAll(async () => {
+    await pool.dispose();
+    await t.drop();
+  });
+
+  const lookups = () => sent.filter((s) => s.includes('rdds_domain('));
+  const metricValue = async (m: ReturnType<typeof createRddsMetrics>, name: string) =>
+    Number(/ (\d+)$/m.exec((await m.registry.getSingleMetricAsString(name)).split('\n').pop()!)?.[1]);
+
+  it('reads the misses of concurrent queries in one statement, each with its own answer', async () => {
+    const metrics = createRddsMetrics();
+    const data = new RegistrationData({
+      reader: () => pool, zones: new ZoneCache(() => pool), registrars: new RegistrarDirectory(() => pool),
+      inv: new Invalidations(false), cacheEntries: 100, searchMaxResults: 10, metrics,
+    });
+    // Zones and registrars load first, so only the domains are left to read below.
+    await data.domain('absent.batch');
+    sent = [];
+    const got = await Promise.all(['d1.batch', 'd2.batch', 'none.batch', 'd3.batch', 'd2.batch'].map((n) => data.domain(n)));
+    expect(got.map((v) => v?.record.name ?? null)).toEqual(['d1.batch', 'd2.batch', null, 'd3.batch', 'd2.batch']);
+    expect(got[0]!.record.roid).toBe('D901-REG');
+    expect(got[0]!.registrar.name).toBe('Batch Registrar');
+    expect(got[0]!.record.contacts.map((c) => c.role)).toEqual(['registrant']);
+    expect(lookups()).toHaveLength(1);
+    // One statement before (absent.batch) and one for the batch, which read the four names once
+    // each (the two queries for d2.batch share one load).
+    expect(await metricValue(metrics, 'registry_rdds_domain_lookup_statements_total')).toBe(2);
+    expect(await metricValue(metrics, 'registry_rdds_domain_lookup_names_total')).toBe(1 + 4);
+
+    // Now cached: nothing goes to Postgres.
+    sent = [];
+    expect((await data.domain('d1.batch'))?.record.name).toBe('d1.batch');
+    expect(lookups()).toHaveLength(0);
+  });
+
+  it('lookups in different turns are separate statements (nothing waits for a batch to fill)', async () => {
+    const data = new RegistrationData({
+      reader: () => pool, zones: new ZoneCache(() => pool), registrars: new RegistrarDirectory(() => pool),
+      inv: new Invalidations(false), cacheEntries: 100, searchMaxResults: 10,
+    });
+    sent = [];
+    expect((await data.domain('d1.batch'))?.record.name).toBe('d1.batch');
+    expect((await data.domain('d2.batch'))?.record.name).toBe('d2.batch');
+    expect(lookups()).toHaveLength(2);
+  });
+
+  it('a failed statement fails every query in its batch, and the next batch runs', async () => {
+    let broken = true;
+    const data = new RegistrationData({
+      reader: () => (broken ? { ...pool, query: () => Promise.reject(new Error('connection lost')) } as unknown as ConnectionPool : pool),
+      zones: new ZoneCache(() => pool), registrars: new RegistrarDirectory(() => pool),
+      inv: new Invalidations(false), cacheEntries: 100, searchMaxResults: 10,
+    });
+    const r = await Promise.allSettled([data.domain('d1.batch'), data.domain('d2.batch')]);
+    expect(r.map((x) => x.status)).toEqual(['rejected', 'rejected']);
+    broken = false;
+    expect((await data.domain('d1.batch'))?.record.name).toBe('d1.batch');
+  });
+});
