@@ -67,7 +67,12 @@ export class RegistrationData implements CacheListener {
       opts.metrics?.domainLookup(names.length);
       const got = await loadDomains(this.opts.reader(), names, this.clock());
       return names.map((n) => got.get(n) ?? new Error(`no lookup row for ${n}`));
-    }, { cache: false, maxBatchSize: DOMAIN_BATCH });
+    }, {
+      cache: false, maxBatchSize: DOMAIN_BATCH,
+      // After the poll phase, not at the end of this callback's microtasks: every HTTP request
+      // and WHOIS query is its own socket callback, and the batch is those read in one turn.
+      batchScheduleFn: (run) => setImmediate(run),
+    });
   }
 
   /** Entries held, for the metrics. */
