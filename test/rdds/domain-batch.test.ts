@@ -4,30 +4,26 @@
  * and a cached domain sends nothing.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createConnectionPool, sql, type ConnectionPool } from '../../src/db/pool.js';
+import { sql, type ConnectionPool } from '../../src/db/pool.js';
 import { Invalidations } from '../../src/rdds/cache.js';
 import { createRddsMetrics } from '../../src/rdds/metrics.js';
 import { RegistrarDirectory } from '../../src/rdds/registrars.js';
 import { RegistrationData } from '../../src/rdds/service.js';
 import { ZoneCache } from '../../src/registry/zone-cache.js';
-import { createTestDb, type TestDb } from '../helpers/db.js';
+import { createTestDb, recordingPool, seedSponsor, type TestDb } from '../helpers/db.js';
 
 describe('RDDS domain lookups in batches', () => {
   let t: TestDb;
   let pool: ConnectionPool;
-  let sent: string[] = [];
+  let sent: string[];
 
   beforeAll(async () => {
     t = await createTestDb();
-    // Every statement this pool sends, as Postgres receives it.
-    pool = createConnectionPool({ connectionString: t.url, poolSize: 2, onQueryStart: (_q, f) => { sent.push(f.text); } });
-    const [z] = await pool.query(sql`INSERT INTO zones (name) VALUES ('batch') RETURNING id`);
-    const [r] = await pool.query(sql`INSERT INTO registrars (client_id, name, password_hash) VALUES ('batcher', 'Batch Registrar', 'x') RETURNING id`);
-    const [c] = await pool.query(sql`INSERT INTO contacts (roid, contact_id, sponsor_id, creator_id, postal_int, email, auth_pw, created_at)
-      VALUES ('C900-REG', 'batch-c', ${r.id}, ${r.id}, '{"name":"N","city":"C","cc":"US"}', 'a@b.example', 'x', now()) RETURNING id`);
+    ({ pool, sent } = recordingPool(t.url));
+    const s = await seedSponsor(pool, { zone: 'batch', clientId: 'batcher', name: 'Batch Registrar', contactRoid: 'C900-REG', contactId: 'batch-c' });
     for (let i = 1; i <= 3; i++) {
       await pool.query(sql`INSERT INTO domains (roid, name, zone_id, sponsor_id, creator_id, registrant_id, created_at, expires_at)
-        VALUES (${`D90${i}-REG`}, ${`d${i}.batch`}, ${z.id}, ${r.id}, ${r.id}, ${c.id}, now(), now() + interval '1 year')`);
+        VALUES (${`D90${i}-REG`}, ${`d${i}.batch`}, ${s.zoneId}, ${s.registrarId}, ${s.registrarId}, ${s.contactId}, now(), now() + interval '1 year')`);
     }
   });
   afterAll(async () => {
@@ -47,7 +43,7 @@ describe('RDDS domain lookups in batches', () => {
     });
     // Zones and registrars load first, so only the domains are left to read below.
     await data.domain('absent.batch');
-    sent = [];
+    sent.length = 0;
     const got = await Promise.all(['d1.batch', 'd2.batch', 'none.batch', 'd3.batch', 'd2.batch'].map((n) => data.domain(n)));
     expect(got.map((v) => v?.record.name ?? null)).toEqual(['d1.batch', 'd2.batch', null, 'd3.batch', 'd2.batch']);
     expect(got[0]!.record.roid).toBe('D901-REG');
@@ -60,7 +56,7 @@ describe('RDDS domain lookups in batches', () => {
     expect(await metricValue(metrics, 'registry_rdds_domain_lookup_names_total')).toBe(1 + 4);
 
     // Now cached: nothing goes to Postgres.
-    sent = [];
+    sent.length = 0;
     expect((await data.domain('d1.batch'))?.record.name).toBe('d1.batch');
     expect(lookups()).toHaveLength(0);
   });
@@ -70,7 +66,7 @@ describe('RDDS domain lookups in batches', () => {
       reader: () => pool, zones: new ZoneCache(() => pool), registrars: new RegistrarDirectory(() => pool),
       inv: new Invalidations(false), cacheEntries: 100, searchMaxResults: 10,
     });
-    sent = [];
+    sent.length = 0;
     expect((await data.domain('d1.batch'))?.record.name).toBe('d1.batch');
     expect((await data.domain('d2.batch'))?.record.name).toBe('d2.batch');
     expect(lookups()).toHaveLength(2);

@@ -4,27 +4,22 @@
  * is cached between turns.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createConnectionPool, sql, type ConnectionPool } from '../../../src/db/pool.js';
+import { sql, type ConnectionPool } from '../../../src/db/pool.js';
 import { NameLookup, type NameRow } from '../../../src/db/queries/name-lookup.js';
-import { createTestDb, type TestDb } from '../../helpers/db.js';
+import { createTestDb, recordingPool, seedSponsor, type TestDb } from '../../helpers/db.js';
 
 describe('NameLookup', () => {
   let t: TestDb;
   let pool: ConnectionPool;
-  let sent: string[] = [];
+  let sent: string[];
   let zoneId: number;
   let registrarId: number;
   let contactId: number;
 
   beforeAll(async () => {
     t = await createTestDb();
-    // Every statement this pool sends, as Postgres receives it.
-    pool = createConnectionPool({ connectionString: t.url, poolSize: 2, onQueryStart: (_q, f) => { sent.push(f.text); } });
-    const [z] = await pool.query(sql`INSERT INTO zones (name) VALUES ('look') RETURNING id`);
-    const [r] = await pool.query(sql`INSERT INTO registrars (client_id, name, password_hash) VALUES ('looker', 'L', 'x') RETURNING id`);
-    const [c] = await pool.query(sql`INSERT INTO contacts (roid, contact_id, sponsor_id, creator_id, postal_int, email, auth_pw, created_at)
-      VALUES ('C800-REG', 'look-c', ${r.id}, ${r.id}, '{"name":"N","city":"C","cc":"US"}', 'a@b.example', 'x', now()) RETURNING id`);
-    zoneId = z.id; registrarId = r.id; contactId = c.id;
+    ({ pool, sent } = recordingPool(t.url));
+    ({ zoneId, registrarId, contactId } = await seedSponsor(pool, { zone: 'look', clientId: 'looker', name: 'L', contactRoid: 'C800-REG', contactId: 'look-c' }));
     await addDomain('taken.look', 801);
     await pool.query(sql`INSERT INTO reserved_names (name, zone_id, reason) VALUES ('blocked.look', ${zoneId}, 'Blocked by policy')`);
     await pool.query(sql`INSERT INTO reserved_names (name, zone_id, registrar_id, token_sha256, token_expires_at)
@@ -43,7 +38,7 @@ describe('NameLookup', () => {
   const summary = (rows: NameRow[]) => rows.map((r) => `${r.name}:${r.kind}`).sort();
 
   it('returns registered and reserved names with what a check needs, and nothing for free ones', async () => {
-    sent = [];
+    sent.length = 0;
     const rows = await new NameLookup(() => pool).rows(['taken.look', 'blocked.look', 'promised.look', 'free.look']);
     expect(summary(rows)).toEqual(['blocked.look:reserved', 'promised.look:reserved', 'taken.look:domain']);
     expect(rows.find((r) => r.name === 'blocked.look')).toMatchObject({ zone_id: zoneId, reason: 'Blocked by policy', registrar_id: null, token_sha256: null });
@@ -54,7 +49,7 @@ describe('NameLookup', () => {
 
   it('sends the names of callers in the same turn as one statement and gives each its own rows', async () => {
     const lookup = new NameLookup(() => pool);
-    sent = [];
+    sent.length = 0;
     const [a, b, c, d] = await Promise.all([
       lookup.rows(['taken.look']),
       lookup.rows(['free.look', 'blocked.look']),
@@ -81,7 +76,7 @@ describe('NameLookup', () => {
 
   it('splits more names than one statement carries, and asks nothing for no names', async () => {
     const lookup = new NameLookup(() => pool);
-    sent = [];
+    sent.length = 0;
     expect(await lookup.rows([])).toEqual([]);
     expect(lookups()).toHaveLength(0);
     const many = Array.from({ length: 700 }, (_, i) => `n${i}.look`).concat('taken.look');
