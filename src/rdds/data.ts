@@ -55,14 +55,10 @@ function contactOf(r: Row, linked: boolean, pendingTransfer: boolean): ContactRe
   };
 }
 
-/** A domain by A-label; value null when there is none (cached too: a create's notice names it). */
-export async function loadDomain(db: Queryable, name: string, now: Date = new Date()): Promise<Loaded<DomainRecord | null>> {
-  return (await loadDomains(db, [name], now)).get(name)!;
-}
-
 /**
  * Several domains in one statement (one rdds_domain() call per name): the misses of concurrent
- * queries share a round trip. Every name asked has an entry, null-valued when there is no domain.
+ * queries share a round trip. Every name asked has an entry, null-valued when there is no domain
+ * (cached too: a create's notice names it).
  */
 export async function loadDomains(db: Queryable, names: readonly string[], now: Date = new Date()): Promise<Map<string, Loaded<DomainRecord | null>>> {
   const rows = await db.query(sql`SELECT n AS name, rdds_domain(n) AS r FROM unnest(${[...new Set(names)]}::text[]) AS n`) as { name: string; r: Row }[];
