@@ -1,7 +1,7 @@
 /**
- * Reads of registration data for WHOIS and RDAP: one round trip per object (per batch of domains)
- * through the lookup functions of migration 0006, rows read with `*`/to_jsonb so columns added later flow through,
- * statuses derived as EPP shows them. Searches are plain indexed queries.
+ * Reads of registration data for WHOIS and RDAP: one round trip per object (per batch, for
+ * domains) through the lookup functions of migration 0006, rows read with `*`/to_jsonb so columns
+ * added later flow through, statuses derived as EPP shows them. Searches are plain indexed queries.
  */
 import { rgpStatuses, type RgpState } from '../lifecycle/rgp.js';
 import type { GraceKind } from '../lifecycle/grace.js';

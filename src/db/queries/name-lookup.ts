@@ -36,14 +36,10 @@ export function lookupNames(db: Queryable, names: readonly string[]): Promise<Na
 
 export class NameLookup {
   private readonly loader: DataLoader<string, NameRow[]>;
-  private statements = 0;
-  private names = 0;
 
   /** `onBatch` hears of every statement, with the number of names it carries (for metrics). */
   constructor(db: () => Queryable, onBatch?: (names: number) => void) {
     this.loader = new DataLoader(async (keys) => {
-      this.statements++;
-      this.names += keys.length;
       onBatch?.(keys.length);
       const byName = new Map<string, NameRow[]>();
       for (const r of await lookupNames(db(), keys)) {
@@ -65,7 +61,4 @@ export class NameLookup {
     }
     return out;
   }
-
-  /** Statements sent and names they carried, since start (the average batch is their ratio). */
-  get stats(): { statements: number; names: number } { return { statements: this.statements, names: this.names }; }
 }
