@@ -6,6 +6,7 @@
 # them. Needs `npm run build`, psql and pgbench (Debian: postgresql-client).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/wait-dns-drained.sh
 DUR=${DUR:-10}
 PRELOAD=${PRELOAD:-1000000}
 CONNS=${CONNS:-64}
@@ -54,6 +55,7 @@ ALTER TABLE hosts ENABLE TRIGGER hosts_rdds;
 VACUUM ANALYZE;
 SQL
 echo "preloaded $PRELOAD domains in $(( $(date +%s) - t0 )) s"
+wait_dns_drained "$DB"
 
 # CPU per query from /proc, beside the throughput: on a shared machine the rate depends on what
 # else runs; CPU time per query (server, Postgres, client) does much less.
