@@ -79,9 +79,9 @@ echo "rdap, all $PRELOAD names:  $(load --mode=rdap --range="$PRELOAD" --procs="
 load --mode=rdap --range="$PRELOAD" --hot=10000 >/dev/null
 echo "rdap, hot 10000 names:     $(load --mode=rdap --range="$PRELOAD" --hot=10000 --procs="${LOAD_PROCS:-1}")"
 echo "load: $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "whois, all $PRELOAD names: $(load --mode=whois --range="$PRELOAD" --local-addresses=8 --procs="${LOAD_PROCS:-1}")"
-load --mode=whois --range="$PRELOAD" --hot=10000 --local-addresses=8 >/dev/null
-echo "whois, hot 10000 names:    $(load --mode=whois --range="$PRELOAD" --hot=10000 --local-addresses=8 --procs="${LOAD_PROCS:-1}")"
+echo "whois, all $PRELOAD names: $(load --mode=whois --range="$PRELOAD" --local-addresses="${LOCAL_ADDRS:-1}" --procs="${LOAD_PROCS:-1}")"
+load --mode=whois --range="$PRELOAD" --hot=10000 --local-addresses="${LOCAL_ADDRS:-1}" >/dev/null
+echo "whois, hot 10000 names:    $(load --mode=whois --range="$PRELOAD" --hot=10000 --local-addresses="${LOCAL_ADDRS:-1}" --procs="${LOAD_PROCS:-1}")"
 curl -s "http://127.0.0.1:$MET/metrics" | grep -E '^registry_(cache_(hits|misses)_total|rdds_cache_entries)\{cache="rdds_domain"' | sed 's/^/metrics: /'
 for p in $(rdds_pids); do echo "rdds process $p: $(grep VmRSS /proc/$p/status | xargs)"; done
 
