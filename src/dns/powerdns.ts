@@ -77,7 +77,7 @@ async function setMetadata(tx: Transaction, zoneId: number, kind: string, values
 
 /** Replaces the records of the given units of a zone with recs (each tagged with its unit). */
 export async function replaceUnits(tx: Transaction, zoneId: number, units: string[], recs: (Rec & { unit: string })[]): Promise<void> {
-  if (units.length) await tx.query(sql`DELETE FROM records WHERE domain_id = ${zoneId} AND registry_unit = ANY(${units}::text[])`);
+  if (units.length) await tx.query(sql`DELETE FROM records WHERE domain_id = ${zoneId} AND registry_unit COLLATE "C" = ANY(${units}::text[])`);
   for (let i = 0; i < recs.length; i += 5000) {
     const part = recs.slice(i, i + 5000);
     await tx.query(sql`
@@ -116,7 +116,7 @@ export async function unitRecordsInRange(tx: Transaction, zoneId: number, zone: 
 }
 
 export async function unitRecords(tx: Transaction, zoneId: number, unit: string): Promise<StoredRec[]> {
-  return (await tx.query(sql`SELECT name, type, content, ttl, auth, ordername, registry_unit FROM records WHERE domain_id = ${zoneId} AND registry_unit = ${unit}`)).map(toStored);
+  return (await tx.query(sql`SELECT name, type, content, ttl, auth, ordername, registry_unit FROM records WHERE domain_id = ${zoneId} AND registry_unit COLLATE "C" = ${unit}`)).map(toStored);
 }
 
 /** Rows nobody in the registry wrote (hand edits, pdnsutil rectify-zone's own empty non-terminals). */
