@@ -74,7 +74,7 @@ export class ParseBatcher {
   private readonly maxFrames: number;
   private readonly maxBytes: number;
 
-  constructor(private readonly pool: Piscina, private readonly opts: ParseBatcherOptions = {}) {
+  constructor(private readonly pool: Pick<Piscina, 'run'>, private readonly opts: ParseBatcherOptions = {}) {
     this.maxInFlight = opts.maxInFlight ?? Infinity;
     this.maxFrames = opts.maxFrames ?? 64;
     this.maxBytes = opts.maxBytes ?? 1 << 20;

@@ -38,8 +38,13 @@ describe('ParseBatcher', () => {
   });
 
   it('with maxInFlight, holds frames while the pool is busy and sends them together when a batch returns', async () => {
+    // The first batch is held at a gate until the test opens it, so "the pool is busy" does not
+    // depend on how fast a warm worker parses 30 logins.
+    let open!: () => void;
+    const gate = new Promise<void>((r) => { open = r; });
+    const gated = { run: async (task: unknown, o?: Parameters<Piscina['run']>[1]) => { await gate; return pool.run(task, o); } };
     const batches: number[] = [];
-    const b = new ParseBatcher(pool, { maxInFlight: 1, observe: (_s, n) => batches.push(n) });
+    const b = new ParseBatcher(gated, { maxInFlight: 1, observe: (_s, n) => batches.push(n) });
     const heavy = Buffer.from(loginXml({ clID: 'reg-a', pw: 'Secret-a-123', objURIs: [NS.domain, NS.host, NS.contact], extURIs: [NS.secDNS] }));
     const first = Array.from({ length: 30 }, () => b.parse(heavy));
     await new Promise((r) => setImmediate(r));
@@ -47,6 +52,9 @@ describe('ParseBatcher', () => {
     const more = [b.parse(Buffer.from(helloXml())), b.parse(Buffer.from(helloXml()))];
     await new Promise((r) => setImmediate(r));
     more.push(b.parse(Buffer.from(helloXml())), b.parse(Buffer.from(helloXml())));
+    await new Promise((r) => setImmediate(r));
+    expect(b.batchesInFlight).toBe(1);
+    open();
     const all = await Promise.all([...first, ...more]);
     expect(all.slice(0, 30).every((r) => r.command?.name === 'login')).toBe(true);
     expect(all.slice(30).every((r) => r.command?.name === 'hello')).toBe(true);
