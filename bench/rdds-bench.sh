@@ -3,7 +3,8 @@
 # preloaded (100,000 registrant contacts, two name servers each), then RDAP domain lookups and
 # WHOIS queries, over all names (mostly cache misses) and over a hot set (cache hits), and the
 # cost the RDDS cache triggers add to one domain:create, measured with pgbench with and without
-# them. Needs `npm run build`, psql and pgbench (Debian: postgresql-client).
+# them, and a bare node:net server answering the same bytes as the baseline for WHOIS. Needs
+# `npm run build`, psql and pgbench (Debian: postgresql-client) and whois.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source bench/wait-dns-drained.sh
@@ -82,6 +83,20 @@ echo "load: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "whois, all $PRELOAD names: $(load --mode=whois --range="$PRELOAD" --local-addresses="${LOCAL_ADDRS:-1}" --procs="${LOAD_PROCS:-1}")"
 load --mode=whois --range="$PRELOAD" --hot=10000 --local-addresses="${LOCAL_ADDRS:-1}" >/dev/null
 echo "whois, hot 10000 names:    $(load --mode=whois --range="$PRELOAD" --hot=10000 --local-addresses="${LOCAL_ADDRS:-1}" --procs="${LOAD_PROCS:-1}")"
+# The ceiling of a TCP connection per query on this machine: a bare node:net server (one process,
+# like one RDDS process) that answers every query with the bytes of a real answer and closes.
+whois -h 127.0.0.1 -p "$WHOIS" pre1.example > "$DATA/answer.txt"
+node dist/bench/whois-bare.js --answer="$DATA/answer.txt" > "$DATA/bare.out" &
+BARE=$!
+for _ in $(seq 1 50); do grep -q listening "$DATA/bare.out" 2>/dev/null && break; sleep 0.1; done
+BARE_PORT=$(awk '/listening/{print $2}' "$DATA/bare.out")
+b0=$(ticks $BARE)
+bare=$(node dist/bench/rdds-load.js --mode=whois --port="$BARE_PORT" --connections="$CONNS" --duration="$DUR" --warmup=0 --range="$PRELOAD" --procs="${LOAD_PROCS:-1}")
+b1=$(ticks $BARE)
+kill $BARE; wait $BARE 2>/dev/null || true
+n=$(echo "$bare" | tail -1 | node -e "let s='';process.stdin.on('data',d=>s+=d).on('end',()=>{const j=JSON.parse(s);console.log(j.totalOps, j.clientCpuMsPerQuery)})")
+set -- $n
+echo "whois, bare node:net server ($(wc -c < "$DATA/answer.txt") byte answer): $(echo "$bare" | head -1); cpu/query: server $(node -e "console.log(($((b1 - b0)) * 1000 / $TCK / $1).toFixed(3))") ms, client $2 ms"
 curl -s "http://127.0.0.1:$MET/metrics" | grep -E '^registry_(cache_(hits|misses)_total|rdds_cache_entries)\{cache="rdds_domain"' | sed 's/^/metrics: /'
 for p in $(rdds_pids); do echo "rdds process $p: $(grep VmRSS /proc/$p/status | xargs)"; done
 
