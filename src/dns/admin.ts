@@ -34,7 +34,7 @@ export async function dnsStatus(cfg: RegistryConfig, db: Database, registryUrl: 
     for (const s of await loadAllZoneSettings(db.primary)) {
       const [st] = await db.primary.query(sql`SELECT serial, published_at, resynced_at FROM dns_zone_state WHERE zone_id = ${s.zoneId}`);
       const pz = await pdns.zone(s.zone).catch(() => undefined);
-      const ps = pz ? await publishedSerial(pdns.pool, pz.id) : undefined;
+      const ps = pz ? await publishedSerial(pdns.pool, pz) : undefined;
       zones.push({
         zone: s.zone, publish: s.publish, dnssec: !s.dnssec ? 'unsigned' : s.nsec3 ? (s.nsec3OptOut ? 'NSEC3 opt-out' : 'NSEC3') : 'NSEC', inPowerDns: !!pz,
         ...(st ? { registrySerial: Number(st.serial), publishedAt: st.published_at, ...(st.resynced_at ? { resyncedAt: st.resynced_at } : {}) } : {}),

@@ -89,9 +89,13 @@ export async function replaceUnits(tx: Transaction, zoneId: number, units: strin
   }
 }
 
-/** The serial in the zone's published SOA, if any. */
-export async function publishedSerial(tx: Transaction | ConnectionPool, zoneId: number): Promise<number | undefined> {
-  const [r] = await tx.query(sql`SELECT content FROM records WHERE domain_id = ${zoneId} AND type = 'SOA' LIMIT 1`);
+/**
+ * The serial in the zone's published SOA, if any. By name as well as zone: PowerDNS indexes
+ * records by (name, type) and by domain_id alone, and every record of a zone has its domain_id,
+ * so without the name this read scanned the zone (a second per publisher batch at a million names).
+ */
+export async function publishedSerial(tx: Transaction | ConnectionPool, zone: PdnsZone): Promise<number | undefined> {
+  const [r] = await tx.query(sql`SELECT content FROM records WHERE name = ${zone.name} AND type = 'SOA' AND domain_id = ${zone.id} LIMIT 1`);
   if (!r) return undefined;
   const n = Number(String(r.content).split(/\s+/)[2]);
   return Number.isInteger(n) ? n : undefined;

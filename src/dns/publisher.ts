@@ -115,7 +115,7 @@ export class Publisher {
       }, RR);
       done = snap.queued;
       for (const q of snap.queued) if (q.name !== snap.s.zone && unitOf(q.name, snap.s.zone) !== q.name) this.d.log.warn({ name: q.name, zone: snap.s.zone }, 'queued name is not one label below its zone; ignored');
-      const current = await publishedSerial(ptx, pz.id);
+      const current = await publishedSerial(ptx, pz);
       serial = nextSerial(serialMax(snap.stateSerial, current ?? 0), this.now());
       const recs: (Rec & { unit: string })[] = [];
       for (const u of snap.unitNames) for (const r of renderUnit(snap.s, u, snap.data.get(u))) recs.push({ ...r, unit: u });

@@ -106,7 +106,7 @@ export async function resyncZone(d: ResyncDeps, zoneId: number, pz: PdnsZone, op
     const stray = await strayRecords(ptx, pz.id);
     report.strayRemoved = stray.length;
     note('-', stray.map(recKey));
-    const current = await publishedSerial(ptx, pz.id);
+    const current = await publishedSerial(ptx, pz);
     const apexHave = await unitRecords(ptx, pz.id, s.zone);
     const apexDiff = diff(apexHave, renderApex(s, current ?? 0));
     report.apexCorrected = apexDiff.added.length + apexDiff.removed.length > 0;
