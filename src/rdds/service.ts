@@ -34,6 +34,12 @@ export interface RegistrationDataOptions {
   clock?: () => Date;
   /** Seconds the data read may be behind the primary (the standby's replication lag). */
   lagSeconds?: () => number;
+  /**
+   * Domain lookup statements on the way at a time (default 2). While that many are out, new
+   * misses wait and leave together when one returns: the busier the process, the larger the
+   * batches; an idle one sends at once.
+   */
+  maxLookupsInFlight?: number;
 }
 
 /** Most domains one lookup statement carries. */
@@ -53,9 +59,14 @@ export class RegistrationData implements CacheListener {
   private readonly clock: () => Date;
   /**
    * Domain misses of one event-loop turn go to Postgres in one statement (its cache off: every
-   * load reads after its query arrived, and RecordCache decides what may be kept).
+   * load reads after its query arrived, and RecordCache decides what may be kept), and so do
+   * those of the turns that pass while maxLookupsInFlight statements are out. WHOIS needs the
+   * latter: its queries arrive one per connection, spread over turns (1.03 names per statement
+   * when each turn sent its own).
    */
   private readonly domainLoads: DataLoader<string, Loaded<DomainRecord | null>>;
+  private lookupsInFlight = 0;
+  private readonly heldBatches: (() => void)[] = [];
 
   constructor(private readonly opts: RegistrationDataOptions) {
     const per = Math.max(1, Math.floor(opts.cacheEntries));
@@ -63,15 +74,28 @@ export class RegistrationData implements CacheListener {
     this.hosts = new RecordCache(opts.inv, Math.max(1, Math.floor(per / 4)), opts.metrics?.cacheStats('rdds_host'));
     this.contacts = new RecordCache(opts.inv, Math.max(1, Math.floor(per / 4)), opts.metrics?.cacheStats('rdds_contact'));
     this.clock = opts.clock ?? (() => new Date());
+    const maxInFlight = opts.maxLookupsInFlight ?? 2;
+    if (!(maxInFlight >= 1)) throw new TypeError('maxLookupsInFlight must be at least 1');
     this.domainLoads = new DataLoader(async (names) => {
-      opts.metrics?.domainLookup(names.length);
-      const got = await loadDomains(this.opts.reader(), names, this.clock());
-      return names.map((n) => got.get(n) ?? new Error(`no lookup row for ${n}`));
+      this.lookupsInFlight++;
+      try {
+        opts.metrics?.domainLookup(names.length);
+        const got = await loadDomains(this.opts.reader(), names, this.clock());
+        return names.map((n) => got.get(n) ?? new Error(`no lookup row for ${n}`));
+      } finally {
+        this.lookupsInFlight--;
+        this.heldBatches.shift()?.();
+      }
     }, {
       cache: false, maxBatchSize: DOMAIN_BATCH,
       // After the poll phase, not at the end of this callback's microtasks: every HTTP request
       // and WHOIS query is its own socket callback, and the batch is those read in one turn.
-      batchScheduleFn: (run) => setImmediate(run),
+      // A batch that finds the statements all out stays open (and collects) until one returns;
+      // a full one (maxBatchSize) waits its turn in order.
+      batchScheduleFn: (run) => setImmediate(() => {
+        if (this.lookupsInFlight < maxInFlight) run();
+        else this.heldBatches.push(run);
+      }),
     });
   }
 

@@ -72,6 +72,42 @@ describe('RDDS domain lookups in batches', () => {
     expect(lookups()).toHaveLength(2);
   });
 
+  it('with the statements all out, misses of later turns wait and leave together when one returns', async () => {
+    // One statement is held at a gate, so "out" does not depend on how fast Postgres answers.
+    let open!: () => void;
+    const gate = new Promise<void>((r) => { open = r; });
+    let armed = false;
+    let heldStarted!: () => void;
+    const holding = new Promise<void>((r) => { heldStarted = r; });
+    const gated = {
+      ...pool,
+      query: async (...a: Parameters<ConnectionPool['query']>) => {
+        if (armed) { armed = false; heldStarted(); await gate; }
+        return pool.query(...a);
+      },
+    } as unknown as ConnectionPool;
+    const metrics = createRddsMetrics();
+    const data = new RegistrationData({
+      reader: () => gated, zones: new ZoneCache(() => pool), registrars: new RegistrarDirectory(() => pool),
+      inv: new Invalidations(false), cacheEntries: 100, searchMaxResults: 10, metrics, maxLookupsInFlight: 1,
+    });
+    await data.domain('absent.batch');   // zones and registrars loaded: only domains are read below
+    armed = true;
+    const turn = () => new Promise((r) => setImmediate(r));
+    const first = data.domain('d1.batch');
+    await holding;
+    const later = [data.domain('d2.batch')];
+    await turn(); await turn();
+    later.push(data.domain('d3.batch'), data.domain('none.batch'));
+    await turn(); await turn();
+    open();
+    const got = await Promise.all([first, ...later]);
+    expect(got.map((v) => v?.record.name ?? null)).toEqual(['d1.batch', 'd2.batch', 'd3.batch', null]);
+    // absent.batch, then d1 alone, then the three that waited for it in one statement.
+    expect(await metricValue(metrics, 'registry_rdds_domain_lookup_statements_total')).toBe(3);
+    expect(await metricValue(metrics, 'registry_rdds_domain_lookup_names_total')).toBe(1 + 1 + 3);
+  });
+
   it('a failed statement fails every query in its batch, and the next batch runs', async () => {
     let broken = true;
     const data = new RegistrationData({
