@@ -98,6 +98,9 @@ export async function login(deps: LoginDeps, session: SessionState, body: LoginB
   });
   if (opened.outcome === 'locked') throw locked();
   if (opened.outcome === 'full') throw new SessionLimitExceededError(`at most ${r.maxSessions} sessions for this registrar`);
+  // The other processes hear of a new password by NOTIFY; this one must not wait for its own
+  // notice, or a login right after could still pass with the old password it remembers.
+  if (newHash) deps.cache.invalidate(`registrar:${r.id}`);
 
   session.registrar = { id: r.id, clientId: r.clientId };
   session.dbSessionId = opened.sessionId;
