@@ -1,6 +1,7 @@
 /** Configuration: defaults, then one JSON file, then REGISTRY_* environment variables, then command-line flags. */
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { isValidCidr } from './security/allowlist.js';
 
 export type ClientCertMode = 'none' | 'any' | 'ca';
 
@@ -43,6 +44,12 @@ export interface RegistryConfig {
     accept: 'round-robin' | 'kernel';
     maxFrameBytes: number;
     idleTimeoutSeconds: number;
+    /**
+     * TCP proxies (CIDRs) in front of the EPP port that send a PROXY protocol header (haproxy
+     * `send-proxy-v2`): connections from them must start with one, and its source address is the
+     * registrar's for the allow-lists, the failed-login limit and the audit log. Empty: none.
+     */
+    proxyProtocolFrom: string[];
     clientCertMode: ClientCertMode;
     tlsCertFile: string;
     tlsKeyFile: string;
@@ -183,6 +190,7 @@ export function defaults(dataDir = resolve('var')): RegistryConfig {
       processes: 2,
       maxFrameBytes: 65_536,
       idleTimeoutSeconds: 600,
+      proxyProtocolFrom: [],
       clientCertMode: 'none',
       tlsCertFile: join(dataDir, 'pki', 'server.crt'),
       tlsKeyFile: join(dataDir, 'pki', 'server.key'),
@@ -373,6 +381,7 @@ export function validateConfig(cfg: RegistryConfig): RegistryConfig {
   if (!['none', 'any', 'ca'].includes(cfg.epp.clientCertMode)) throw new TypeError('epp.clientCertMode must be none, any or ca');
   if (cfg.epp.maxFrameBytes < 64 || cfg.epp.maxFrameBytes > 16 * 1024 * 1024) throw new TypeError('epp.maxFrameBytes out of range');
   if (!['round-robin', 'kernel'].includes(cfg.epp.accept)) throw new TypeError('epp.accept must be round-robin or kernel');
+  if (!Array.isArray(cfg.epp.proxyProtocolFrom) || !cfg.epp.proxyProtocolFrom.every((c) => typeof c === 'string' && isValidCidr(c))) throw new TypeError('epp.proxyProtocolFrom must be a list of CIDRs');
   if (cfg.epp.processes < 1 || cfg.epp.processes > 64) throw new TypeError('epp.processes must be 1..64');
   if (!/^\w{1,8}$/.test(cfg.epp.repoId)) throw new TypeError('epp.repoId must be 1-8 word characters (RFC 5730 §2.8)');
   if (cfg.workers.threads < 1 || cfg.workers.concurrentTasksPerWorker < 1) throw new TypeError('workers.* must be >= 1');

@@ -1,4 +1,5 @@
 /** A small EPP client over TLS (RFC 5734 framing): for monitoring probes, the load generator and tests. */
+import type { Socket } from 'node:net';
 import tls from 'node:tls';
 import { NS } from '../xml/namespaces.js';
 import { Deframer, frame } from './framing.js';
@@ -15,6 +16,8 @@ export interface EppClientOptions {
   /** Verify the server certificate (default true; set false only for tests and benches). */
   rejectUnauthorized?: boolean;
   localAddress?: string;
+  /** A connected socket to run TLS over instead of connecting to host:port (e.g. after a PROXY protocol header). */
+  socket?: Socket;
   /** Give up if no greeting arrives within this time (default 10 s). */
   timeoutMs?: number;
   /** Fail a request with no response within this time and drop the connection (default none). */
@@ -46,6 +49,7 @@ export class EppClient {
         ...(o.ca ? { ca: o.ca } : {}), ...(o.cert ? { cert: o.cert, key: o.key } : {}),
         rejectUnauthorized: o.rejectUnauthorized ?? true,
         ...(o.localAddress ? { localAddress: o.localAddress } : {}),
+        ...(o.socket ? { socket: o.socket } : {}),
         minVersion: 'TLSv1.2',
       });
       const client = new EppClient(socket, o.maxFrameBytes ?? 16 * 1024 * 1024);

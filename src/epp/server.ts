@@ -1,9 +1,10 @@
 /**
- * The EPP front-end: TLS (1.2/1.3) on a shared port, the pre-TLS address check, RFC 5734 framing,
- * parsing on the worker pool, in-order execution per session, timeouts and graceful draining.
+ * The EPP front-end: TLS (1.2/1.3) on a shared port, the pre-TLS address check (behind a proxy:
+ * the address its PROXY protocol header gives), RFC 5734 framing, parsing on the worker pool,
+ * in-order execution per session, timeouts and graceful draining.
  */
 import { once } from 'node:events';
-import type { Socket } from 'node:net';
+import net, { type Socket } from 'node:net';
 import tls from 'node:tls';
 import type { Piscina } from 'piscina';
 import type { RegistryConfig } from '../config.js';
@@ -15,6 +16,8 @@ import { boundPort, listenOn, normaliseIp } from '../util/net.js';
 import type { CommandEngine } from './dispatcher.js';
 import { Deframer, frame } from './framing.js';
 import { ParseBatcher } from './parse-batch.js';
+import { readProxyHeader } from './proxy-protocol.js';
+import { AllowList } from '../security/allowlist.js';
 import { newSessionState, type SessionState } from './session-state.js';
 
 // RFC 9325 §4.2: TLS 1.2 only with forward-secret AEAD suites; TLS 1.3 suites are all acceptable.
@@ -27,6 +30,8 @@ const TLS12_CIPHERS = [
 const MAX_PIPELINED = 16;
 /** A connection that has not logged in within this time is closed. */
 const LOGIN_TIMEOUT_MS = 60_000;
+/** A trusted proxy sends its header at once; a connection without one is closed after this. */
+const PROXY_HEADER_TIMEOUT_MS = 5_000;
 
 export interface EppServerDeps {
   engine: CommandEngine;
@@ -46,7 +51,12 @@ interface Shared extends EppServerDeps {
 }
 
 export class EppServer {
+  /** Terminates TLS; it does not listen itself, the listener hands it each screened socket. */
   readonly server: tls.Server;
+  private readonly listener: net.Server;
+  private readonly proxies: AllowList;
+  /** The registrar's address of a connection that came through a trusted proxy. */
+  private readonly proxied = new WeakMap<Socket, string>();
   private readonly connections = new Set<Connection>();
   private draining = false;
   private readonly shared: Shared;
@@ -85,6 +95,8 @@ export class EppServer {
       handshakeTimeout: 10_000,
       sessionTimeout: 300,
     });
+    this.proxies = new AllowList(deps.config.epp.proxyProtocolFrom);
+    this.listener = net.createServer((raw) => this.intake(raw));
     this.server.on('connection', (raw: Socket) => this.screen(raw));
     this.server.on('secureConnection', (s) => void this.accept(s));
     this.server.on('tlsClientError', (err, s) => {
@@ -95,11 +107,39 @@ export class EppServer {
   }
 
   /**
+   * A connection from a proxy in epp.proxyProtocolFrom must start with a PROXY protocol header
+   * (v1 or v2), whose source address then stands for the connection's; one without a valid header
+   * is closed. Every other connection goes to TLS as it is.
+   */
+  private intake(raw: Socket): void {
+    if (this.proxies.size === 0 || !this.proxies.has(normaliseIp(raw.remoteAddress))) {
+      this.server.emit('connection', raw);
+      return;
+    }
+    raw.on('error', () => { /* a reset before TLS: nothing to answer */ });
+    readProxyHeader(raw, PROXY_HEADER_TIMEOUT_MS).then(({ source }) => {
+      // LOCAL / UNKNOWN: the proxy speaks for itself (its own address is screened).
+      if (source !== undefined) this.proxied.set(raw, normaliseIp(source));
+      this.server.emit('connection', raw);
+      raw.resume();
+    }, (err: Error) => {
+      this.deps.metrics?.connectionsRefused.inc({ reason: 'proxy_header' });
+      this.deps.log.info({ proxy: normaliseIp(raw.remoteAddress), err: err.message }, 'connection from a trusted proxy without a valid PROXY protocol header closed');
+      raw.destroy();
+    });
+  }
+
+  /** The registrar's address: from the PROXY header when a trusted proxy sent one. */
+  private clientIp(raw: Socket): string {
+    return this.proxied.get(raw) ?? normaliseIp(raw.remoteAddress);
+  }
+
+  /**
    * RFC 5734 leaves client identification to policy; an address on no registrar's allow-list is
    * closed before any EPP data is exchanged.
    */
   private screen(raw: Socket): void {
-    const ip = normaliseIp(raw.remoteAddress);
+    const ip = this.clientIp(raw);
     const check = this.deps.cache.allowedAnywhere().then((allow) => allow.has(ip), () => false);
     (raw as Socket & { allowed?: Promise<boolean> }).allowed = check;
     void check.then((ok) => {
@@ -118,7 +158,7 @@ export class EppServer {
     // Only the fingerprint is needed: X509Certificate computes it without building the legacy
     // certificate object getPeerCertificate() makes, and there is none to look at in mode none.
     const fingerprint = this.deps.config.epp.clientCertMode === 'none' ? undefined : socket.getPeerX509Certificate()?.fingerprint256;
-    const session = newSessionState(normaliseIp(socket.remoteAddress), {
+    const session = newSessionState(this.clientIp(raw), {
       ...(fingerprint ? { fingerprint } : {}),
       verified: socket.authorized,
     });
@@ -128,10 +168,10 @@ export class EppServer {
   }
 
   listen(port: number, host: string): Promise<void> {
-    return listenOn(this.server, port, host);
+    return listenOn(this.listener, port, host);
   }
 
-  get port(): number { return boundPort(this.server); }
+  get port(): number { return boundPort(this.listener); }
 
   get openConnections(): number { return this.connections.size; }
 
@@ -141,7 +181,7 @@ export class EppServer {
    */
   async drain(deadlineMs: number): Promise<void> {
     this.draining = true;
-    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    const closed = new Promise<void>((resolve) => this.listener.close(() => resolve()));
     const all = Promise.all([...this.connections].map((c) => c.drain()));
     const timer = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), deadlineMs).unref());
     if ((await Promise.race([all.then(() => 'done' as const), timer])) === 'timeout') {
