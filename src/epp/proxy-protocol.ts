@@ -37,7 +37,8 @@ export function scanProxyHeader(buf: Buffer): HeaderScan {
     if (p.command === Command.LOCAL) return { length };
     const a = p.proxyAddress;
     if (a instanceof IPv4ProxyAddress) return { length, source: a.sourceAddress.address.join('.') };
-    if (a instanceof IPv6ProxyAddress) return { length, source: ipaddr.fromByteArray([...a.sourceAddress.address]).toString() };
+    // process(): an IPv4-mapped IPv6 source is the IPv4 address, as for a direct connection.
+    if (a instanceof IPv6ProxyAddress) return { length, source: ipaddr.process(ipaddr.fromByteArray([...a.sourceAddress.address]).toString()).toString() };
     return { error: 'PROXY v2: not a TCP/IP source address' };
   }
   const plead = Math.min(buf.length, V1_PREFIX.length);
@@ -49,9 +50,11 @@ export function scanProxyHeader(buf: Buffer): HeaderScan {
     if (/^PROXY UNKNOWN[ \r]/.test(line)) return { length: end + 2 };
     try {
       const p = V1ProxyProtocol.parse(line);
-      const source = p.source.ipAddress;
-      if (!ipaddr.isValid(source)) return { error: 'PROXY v1: bad source address' };
-      return { length: end + 2, source };
+      const text = p.source.ipAddress;
+      // Dotted quads and IPv6 only: ipaddr.isValid would also take "127.1", "2130706433" or
+      // octal "010.0.0.1", which other parts of the stack (inet columns) read differently.
+      if (!(ipaddr.IPv4.isValidFourPartDecimal(text) || ipaddr.IPv6.isValid(text))) return { error: 'PROXY v1: bad source address' };
+      return { length: end + 2, source: ipaddr.process(text).toString() };
     } catch (e) {
       return { error: `PROXY v1: ${(e as Error).message}` };
     }

@@ -50,6 +50,9 @@ interface Shared extends EppServerDeps {
   frame(xml: string, greeting: boolean): Buffer;
 }
 
+/** The TCP socket under a TLS socket (the one screened, and keyed for its proxied address). */
+const rawOf = (socket: tls.TLSSocket): Socket => (socket as unknown as { _parent?: Socket })._parent ?? (socket as unknown as Socket);
+
 export class EppServer {
   /** Terminates TLS; it does not listen itself, the listener hands it each screened socket. */
   readonly server: tls.Server;
@@ -101,7 +104,7 @@ export class EppServer {
     this.server.on('secureConnection', (s) => void this.accept(s));
     this.server.on('tlsClientError', (err, s) => {
       deps.metrics?.tlsFailures.inc();
-      deps.log.debug({ err: err.message, remote: s.remoteAddress }, 'TLS handshake failed');
+      deps.log.debug({ err: err.message, remote: this.clientIp(rawOf(s)) }, 'TLS handshake failed');
       s.destroy();
     });
   }
@@ -120,11 +123,15 @@ export class EppServer {
     readProxyHeader(raw, PROXY_HEADER_TIMEOUT_MS).then(({ source }) => {
       // LOCAL / UNKNOWN: the proxy speaks for itself (its own address is screened).
       if (source !== undefined) this.proxied.set(raw, normaliseIp(source));
+      // What followed the header was unshifted into the paused socket; the TLS socket that
+      // wraps it reads that first (no resume here: the bytes must not go out as 'data').
       this.server.emit('connection', raw);
-      raw.resume();
     }, (err: Error) => {
       this.deps.metrics?.connectionsRefused.inc({ reason: 'proxy_header' });
       this.deps.log.info({ proxy: normaliseIp(raw.remoteAddress), err: err.message }, 'connection from a trusted proxy without a valid PROXY protocol header closed');
+      raw.destroy();
+    }).catch((err: unknown) => {
+      this.deps.log.error({ err }, 'handing a proxied connection to TLS failed');
       raw.destroy();
     });
   }
@@ -152,7 +159,7 @@ export class EppServer {
   }
 
   private async accept(socket: tls.TLSSocket): Promise<void> {
-    const raw = (socket as unknown as { _parent?: Socket })._parent ?? (socket as unknown as Socket);
+    const raw = rawOf(socket);
     const allowed = await ((raw as Socket & { allowed?: Promise<boolean> }).allowed ?? Promise.resolve(false));
     if (!allowed || this.draining) { socket.destroy(); return; }
     // Only the fingerprint is needed: X509Certificate computes it without building the legacy

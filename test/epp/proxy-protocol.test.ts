@@ -37,6 +37,12 @@ describe('scanProxyHeader', () => {
     }
   });
 
+  it('gives an IPv4-mapped IPv6 source as the IPv4 address, as a direct connection would be recorded', () => {
+    const mapped = v2('0000:0000:0000:0000:0000:ffff:c000:0207');
+    expect(scanProxyHeader(mapped)).toEqual({ length: mapped.length, source: '192.0.2.7' });
+    expect(scanProxyHeader(Buffer.from('PROXY TCP6 ::ffff:192.0.2.7 2001:db8::1 1 700\r\n'))).toMatchObject({ source: '192.0.2.7' });
+  });
+
   it('gives no source for v2 LOCAL and v1 UNKNOWN (the proxy speaking for itself)', () => {
     const local = v2('192.0.2.7', Command.LOCAL);
     expect(scanProxyHeader(local)).toEqual({ length: local.length });
@@ -48,6 +54,8 @@ describe('scanProxyHeader', () => {
     expect(scanProxyHeader(Buffer.from(`PROXY TCP4 ${'1'.repeat(120)}`))).toHaveProperty('error');
     expect(scanProxyHeader(Buffer.from('PROXY TCP4 999.1.1.1 10.0.0.1 1 700\r\n'))).toHaveProperty('error');
     expect(scanProxyHeader(Buffer.from("PROXY TCP4 1.1.1.1' OR 1=1 10.0.0.1 1 700\r\n"))).toHaveProperty('error');
+    // Forms ipaddr.js would read but an inet column would not (or differently): refused.
+    for (const odd of ['127.1', '2130706433', '010.0.0.1']) expect(scanProxyHeader(Buffer.from(`PROXY TCP4 ${odd} 10.0.0.1 1 700\r\n`))).toHaveProperty('error');
     const wrong = Buffer.from(v2('192.0.2.7'));
     wrong[12] = 0x31;
     expect(scanProxyHeader(wrong)).toHaveProperty('error');
