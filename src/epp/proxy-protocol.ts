@@ -17,13 +17,18 @@ const V1_MAX = 107;
 /** v2: 16 bytes, then the address block and TLVs; haproxy sends well under this. */
 const V2_MAX = 16 + 4096;
 
+/** An IPv4-mapped IPv6 source is the IPv4 address, as a direct connection's is recorded. */
+function canonical(ip: ipaddr.IPv4 | ipaddr.IPv6): string {
+  return (ip.kind() === 'ipv6' && (ip as ipaddr.IPv6).isIPv4MappedAddress() ? (ip as ipaddr.IPv6).toIPv4Address() : ip).toString();
+}
+
 export type HeaderScan =
   | { need: true }
   /** `source` is absent for a LOCAL (v2) or UNKNOWN (v1) header: the proxy speaking for itself. */
   | { length: number; source?: string }
   | { error: string };
 
-/** Looks for a complete header at the start of `buf`. */
+/** Looks for a complete header at the start of `buf`; a source comes back in canonical form. */
 export function scanProxyHeader(buf: Buffer): HeaderScan {
   const lead = Math.min(buf.length, V2_SIGNATURE.length);
   if (buf.subarray(0, lead).equals(V2_SIGNATURE.subarray(0, lead))) {
@@ -37,8 +42,7 @@ export function scanProxyHeader(buf: Buffer): HeaderScan {
     if (p.command === Command.LOCAL) return { length };
     const a = p.proxyAddress;
     if (a instanceof IPv4ProxyAddress) return { length, source: a.sourceAddress.address.join('.') };
-    // process(): an IPv4-mapped IPv6 source is the IPv4 address, as for a direct connection.
-    if (a instanceof IPv6ProxyAddress) return { length, source: ipaddr.process(ipaddr.fromByteArray([...a.sourceAddress.address]).toString()).toString() };
+    if (a instanceof IPv6ProxyAddress) return { length, source: canonical(ipaddr.fromByteArray([...a.sourceAddress.address])) };
     return { error: 'PROXY v2: not a TCP/IP source address' };
   }
   const plead = Math.min(buf.length, V1_PREFIX.length);
@@ -54,7 +58,7 @@ export function scanProxyHeader(buf: Buffer): HeaderScan {
       // Dotted quads and IPv6 only: ipaddr.isValid would also take "127.1", "2130706433" or
       // octal "010.0.0.1", which other parts of the stack (inet columns) read differently.
       if (!(ipaddr.IPv4.isValidFourPartDecimal(text) || ipaddr.IPv6.isValid(text))) return { error: 'PROXY v1: bad source address' };
-      return { length: end + 2, source: ipaddr.process(text).toString() };
+      return { length: end + 2, source: canonical(ipaddr.parse(text)) };
     } catch (e) {
       return { error: `PROXY v1: ${(e as Error).message}` };
     }

@@ -122,7 +122,7 @@ export class EppServer {
     raw.on('error', () => { /* a reset before TLS: nothing to answer */ });
     readProxyHeader(raw, PROXY_HEADER_TIMEOUT_MS).then(({ source }) => {
       // LOCAL / UNKNOWN: the proxy speaks for itself (its own address is screened).
-      if (source !== undefined) this.proxied.set(raw, normaliseIp(source));
+      if (source !== undefined) this.proxied.set(raw, source);
       // What followed the header was unshifted into the paused socket; the TLS socket that
       // wraps it reads that first (no resume here: the bytes must not go out as 'data').
       this.server.emit('connection', raw);

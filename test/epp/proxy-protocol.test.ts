@@ -7,6 +7,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import net from 'node:net';
+import ipaddr from 'ipaddr.js';
 import { join } from 'node:path';
 import { Command, INETProtocol, IPv4Address, IPv4ProxyAddress, IPv6Address, IPv6ProxyAddress, Peer, TransportProtocol, V1ProxyProtocol, V2ProxyProtocol } from 'proxy-protocol-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,7 +19,7 @@ import { NS } from '../../src/xml/namespaces.js';
 import { PASSWORDS, startHarness, type Harness } from '../helpers/harness.js';
 
 const v2 = (src: string, cmd = Command.PROXY) => Buffer.from(new V2ProxyProtocol(cmd, TransportProtocol.STREAM, src.includes(':')
-  ? new IPv6ProxyAddress(IPv6Address.createFrom([...Buffer.from(src.split(':').map((h) => h.padStart(4, '0')).join(''), 'hex')]), 4000, IPv6Address.createFrom(new Array(16).fill(0)), 700)
+  ? new IPv6ProxyAddress(IPv6Address.createFrom(ipaddr.parse(src).toByteArray()), 4000, IPv6Address.createFrom(new Array(16).fill(0)), 700)
   : new IPv4ProxyAddress(IPv4Address.createFrom(src.split('.').map(Number)), 4000, IPv4Address.createFrom([10, 0, 0, 1]), 700)).build());
 const v1 = (src: string) => Buffer.from(new V1ProxyProtocol(src.includes(':') ? INETProtocol.TCP6 : INETProtocol.TCP4, new Peer(src, 4000), new Peer(src.includes(':') ? '2001:db8::1' : '10.0.0.1', 700)).build(), 'latin1');
 
